@@ -1,0 +1,167 @@
+import { InvalidRequestError } from "./errors.ts";
+
+/** A header value as undici hands it over: set-cookie and repeated headers come as arrays. */
+export type HeaderValue = string | readonly string[];
+
+/** What can initialise or extend {@link HttpHeaders}. A value of `undefined` deletes the header. */
+export type HeadersInit =
+  | HttpHeaders
+  | Record<string, HeaderValue | number | undefined>
+  | Iterable<readonly [string, string]>
+  | Headers;
+
+type HeaderRecord = Record<string, HeaderValue>;
+
+// RFC 9110 §5.1 field-name token, §5.5 field-value: no CR, LF or NUL.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_VALUE = /[\r\n\0]/;
+
+function checkName(name: string): string {
+  if (!TOKEN.test(name))
+    throw new InvalidRequestError(`invalid header name ${JSON.stringify(name.slice(0, 64))}`);
+  return name.toLowerCase();
+}
+
+function checkValue(name: string, value: string): string {
+  if (BAD_VALUE.test(value)) {
+    throw new InvalidRequestError(
+      `invalid value for header ${JSON.stringify(name)}: it contains CR, LF or NUL`,
+    );
+  }
+  return value.trim();
+}
+
+/**
+ * Immutable, case-insensitive HTTP headers. Derivation (`set`, `delete`, `merge`) copies the small
+ * record once; reading shares it. Maps straight onto undici's `headers` option.
+ */
+export class HttpHeaders implements Iterable<[string, string]> {
+  readonly #record: Readonly<HeaderRecord>;
+
+  private constructor(record: Readonly<HeaderRecord>) {
+    this.#record = record;
+  }
+
+  /** Empty headers. */
+  static readonly EMPTY: HttpHeaders = new HttpHeaders(Object.freeze(Object.create(null)));
+
+  /** Validates and normalises (lower-case names, trimmed values) any headers init. */
+  static from(init?: HeadersInit | null): HttpHeaders {
+    if (init == null) return HttpHeaders.EMPTY;
+    if (init instanceof HttpHeaders) return init;
+    return HttpHeaders.EMPTY.merge(init);
+  }
+
+  /**
+   * Wraps a record that is already normalised (lower-case names), such as undici's response
+   * headers, without copying or validating it.
+   */
+  static trusted(record: Record<string, HeaderValue | undefined>): HttpHeaders {
+    return new HttpHeaders(record as HeaderRecord);
+  }
+
+  /** The value of `name`; repeated values joined by `, ` (set-cookie too: use getAll for it). */
+  get(name: string): string | undefined {
+    const value = this.#record[name.toLowerCase()];
+    if (value === undefined) return undefined;
+    return typeof value === "string" ? value : value.join(", ");
+  }
+
+  /** Every value of `name`. */
+  getAll(name: string): string[] {
+    const value = this.#record[name.toLowerCase()];
+    if (value === undefined) return [];
+    return typeof value === "string" ? [value] : [...value];
+  }
+
+  has(name: string): boolean {
+    return this.#record[name.toLowerCase()] !== undefined;
+  }
+
+  /** New headers with `name` set to `value` (replacing any previous value). */
+  set(name: string, value: HeaderValue | number): HttpHeaders {
+    const key = checkName(name);
+    const next: HeaderRecord = Object.assign(Object.create(null), this.#record);
+    next[key] = normaliseValue(key, value);
+    return new HttpHeaders(next);
+  }
+
+  /** New headers without `name`s (returns this when none is present). */
+  delete(...names: string[]): HttpHeaders {
+    let next: HeaderRecord | undefined;
+    for (const name of names) {
+      const key = name.toLowerCase();
+      if (this.#record[key] === undefined) continue;
+      const copy: HeaderRecord = next ?? Object.assign(Object.create(null), this.#record);
+      delete copy[key];
+      next = copy;
+    }
+    return next ? new HttpHeaders(next) : this;
+  }
+
+  /** New headers with every entry of `init` set over these; `undefined` values delete. */
+  merge(init: HeadersInit): HttpHeaders {
+    const next: HeaderRecord = Object.assign(Object.create(null), this.#record);
+    if (init instanceof HttpHeaders) {
+      Object.assign(next, init.#record);
+    } else if (isIterable(init)) {
+      const seen = new Set<string>();
+      for (const [name, value] of init) {
+        const key = checkName(name);
+        const v = checkValue(key, String(value));
+        const prev = next[key];
+        // Iterables (and WHATWG Headers) may repeat a name: the values accumulate.
+        if (seen.has(key) && prev !== undefined)
+          next[key] = [...(typeof prev === "string" ? [prev] : prev), v];
+        else next[key] = v;
+        seen.add(key);
+      }
+    } else {
+      for (const name of Object.keys(init)) {
+        const value = (init as Record<string, HeaderValue | number | undefined>)[name];
+        const key = checkName(name);
+        if (value === undefined) delete next[key];
+        else next[key] = normaliseValue(key, value);
+      }
+    }
+    return new HttpHeaders(next);
+  }
+
+  /** The normalised record, for undici's `headers` option. Treat it as read-only. */
+  toRecord(): Readonly<Record<string, HeaderValue>> {
+    return this.#record;
+  }
+
+  /** Entries with repeated values joined, except set-cookie which yields one entry per cookie. */
+  *[Symbol.iterator](): IterableIterator<[string, string]> {
+    for (const name of Object.keys(this.#record)) {
+      const value = this.#record[name];
+      if (value === undefined) continue;
+      if (typeof value === "string") yield [name, value];
+      else if (name === "set-cookie") for (const v of value) yield [name, v];
+      else yield [name, value.join(", ")];
+    }
+  }
+
+  /** Header names, lower case. */
+  keys(): string[] {
+    return Object.keys(this.#record);
+  }
+
+  /** A WHATWG `Headers` copy, for the fetch edge. */
+  toWebHeaders(): Headers {
+    const out = new Headers();
+    for (const [name, value] of this) out.append(name, value);
+    return out;
+  }
+}
+
+function normaliseValue(key: string, value: HeaderValue | number): HeaderValue {
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") return checkValue(key, value);
+  return value.map((v) => checkValue(key, String(v)));
+}
+
+function isIterable(value: unknown): value is Iterable<readonly [string, string]> {
+  return typeof value === "object" && value !== null && Symbol.iterator in value;
+}

@@ -1,0 +1,20 @@
+import type { Context } from "./context.ts";
+import type { HttpRequest } from "./request.ts";
+import type { HttpResponse } from "./response.ts";
+import type { Stage } from "./stage.ts";
+
+/** Sends a request through the rest of the chain; may be called more than once. */
+export type Next = (request: HttpRequest) => Promise<HttpResponse>;
+
+/**
+ * The one interface every plugin implements. `handle` receives the request, the rest of the
+ * chain as `next`, and the call's context. A middleware with nothing to do returns
+ * `next(request)` directly: no `async` wrapper, no new request object.
+ */
+export interface Middleware {
+  /** A short, stable name for events and errors, e.g. `"retry"`. */
+  readonly name: string;
+  /** Where the middleware sits; core orders the chain by stage. */
+  readonly stage: Stage;
+  handle(request: HttpRequest, next: Next, context: Context): Promise<HttpResponse>;
+}

@@ -1,0 +1,76 @@
+import { BodyNotReplayableError, RedirectError } from "./errors.ts";
+import { redactUrl } from "./redact.ts";
+import type { HttpRequest } from "./request.ts";
+import type { HttpResponse } from "./response.ts";
+
+/** @default 20, as fetch does */
+export const DEFAULT_MAX_REDIRECTS = 20;
+
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+
+// Credentials the caller set for the original origin; a hop to another origin drops them.
+const CROSS_ORIGIN_DROPPED = ["authorization", "cookie", "proxy-authorization"];
+// Headers that describe a body; dropped when a redirect turns the request into a GET.
+const BODY_HEADERS = [
+  "content-type",
+  "content-length",
+  "content-encoding",
+  "content-language",
+  "content-location",
+  "transfer-encoding",
+];
+
+/** Whether `response` is a redirect core should act on. */
+export function isRedirect(response: HttpResponse): boolean {
+  return REDIRECT_STATUS.has(response.status) && response.headers.has("location");
+}
+
+/**
+ * The request for the next hop of a redirect, derived from the caller's request (never from what
+ * middleware added, so credentials a plugin injected are looked up again for the new host).
+ * Follows fetch: 303 turns anything but GET/HEAD into GET, 301/302 turn POST into GET; 307/308
+ * keep method and body, which must then be replayable.
+ */
+export function redirectRequest(request: HttpRequest, response: HttpResponse): HttpRequest {
+  const location = response.headers.get("location") ?? "";
+  let target: URL;
+  try {
+    target = new URL(location, response.url);
+  } catch (cause) {
+    throw new RedirectError(
+      `the server redirected to an invalid Location ${JSON.stringify(redactUrl(location).slice(0, 200))}`,
+      {
+        method: request.method,
+        url: redactUrl(response.url),
+        cause,
+      },
+    );
+  }
+  if (target.protocol !== "http:" && target.protocol !== "https:") {
+    throw new RedirectError(`the server redirected to a ${target.protocol} URL, which is not followed`, {
+      method: request.method,
+      url: redactUrl(response.url),
+    });
+  }
+  const status = response.status;
+  const toGet =
+    (status === 303 && request.method !== "GET" && request.method !== "HEAD") ||
+    ((status === 301 || status === 302) && request.method === "POST");
+  let headers = request.headers;
+  const from = new URL(response.url);
+  if (from.origin !== target.origin) headers = headers.delete(...CROSS_ORIGIN_DROPPED);
+  if (toGet) {
+    headers = headers.delete(...BODY_HEADERS);
+    return request.with({ url: target, method: "GET", headers, body: null });
+  }
+  if (request.bodyHolder !== undefined && !request.isReplayable) {
+    throw new BodyNotReplayableError(
+      `the server answered ${status} to ${redactUrl(target)}, which must resend the body`,
+      {
+        method: request.method,
+        url: redactUrl(response.url),
+      },
+    );
+  }
+  return request.with({ url: target, headers });
+}

@@ -1,0 +1,210 @@
+import type { RequestBody } from "./body.ts";
+import { assertRequestBody, BodyHolder } from "./body.ts";
+import { InvalidRequestError } from "./errors.ts";
+import type { HeadersInit } from "./headers.ts";
+import { HttpHeaders } from "./headers.ts";
+import { redactUrl } from "./redact.ts";
+
+/** How a call treats redirects: follow them through the chain, hand them back, or fail. */
+export type RedirectMode = "follow" | "manual" | "error";
+
+/** What a request carries besides URL, method, headers and body. */
+export interface RequestOptions {
+  /** Aborts the call; the error is an `AbortError`. */
+  readonly signal?: AbortSignal | undefined;
+  /** Redirect handling. @default "follow" */
+  readonly redirect?: RedirectMode | undefined;
+  /** Most redirects followed in one call. @default 20 */
+  readonly maxRedirects?: number | undefined;
+  /** Milliseconds to wait for response headers, per attempt (undici's `headersTimeout`). */
+  readonly headersTimeout?: number | undefined;
+  /** Milliseconds a response body may stay idle (undici's `bodyTimeout`). */
+  readonly bodyTimeout?: number | undefined;
+}
+
+/** The fields `HttpRequest.with()` and the constructor accept. */
+export interface RequestInit extends RequestOptions {
+  readonly method?: string | undefined;
+  readonly headers?: HeadersInit | undefined;
+  /** A body, or `null` to drop it. */
+  readonly body?: RequestBody | null | undefined;
+}
+
+/** What `with()` may change: everything, with `url` too. */
+export interface RequestChanges extends RequestInit {
+  readonly url?: string | URL | undefined;
+}
+
+const kDerived: unique symbol = Symbol("switchyard.request.derived");
+
+interface DerivedFields {
+  url: string;
+  parsed: URL | undefined;
+  method: string;
+  headers: HttpHeaders;
+  body: BodyHolder | undefined;
+  options: RequestOptions;
+}
+
+const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const NORMALISED = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH"]);
+
+function parseUrl(url: string | URL): URL {
+  if (url instanceof URL) return new URL(url.href);
+  try {
+    return new URL(url);
+  } catch (cause) {
+    throw new InvalidRequestError(`invalid URL ${JSON.stringify(redactUrl(String(url)).slice(0, 200))}`, {
+      cause,
+    });
+  }
+}
+
+function normaliseMethod(method: string): string {
+  if (!METHOD.test(method))
+    throw new InvalidRequestError(`invalid HTTP method ${JSON.stringify(method.slice(0, 32))}`);
+  const upper = method.toUpperCase();
+  return NORMALISED.has(upper) ? upper : method;
+}
+
+/**
+ * An immutable HTTP request. Middleware never change the request they are handed: they derive a
+ * new one with {@link HttpRequest.with}, which is cheap (headers are copied only when changed,
+ * the body holder is shared). That is what lets retry or mirror replay the original.
+ */
+export class HttpRequest {
+  /** The absolute URL (may be `oci:`, `s3:`, `gs:` before the resolve stage). */
+  readonly url: string;
+  readonly method: string;
+  readonly headers: HttpHeaders;
+  readonly options: RequestOptions;
+  readonly #body: BodyHolder | undefined;
+  #parsed: URL | undefined;
+
+  constructor(url: string | URL, init: RequestInit = {}) {
+    if (url === (kDerived as unknown)) {
+      // with(): fields already validated; no URL re-parse, no header revalidation.
+      const f = init as unknown as DerivedFields;
+      this.url = f.url;
+      this.#parsed = f.parsed;
+      this.method = f.method;
+      this.headers = f.headers;
+      this.#body = f.body;
+      this.options = f.options;
+      return;
+    }
+    const parsed = parseUrl(url);
+    this.#parsed = parsed;
+    this.url = parsed.href;
+    this.method = init.method === undefined ? "GET" : normaliseMethod(init.method);
+    this.headers = HttpHeaders.from(init.headers);
+    if (init.body != null) {
+      assertRequestBody(init.body);
+      this.#body = new BodyHolder(init.body);
+    }
+    this.options = pickOptions(init);
+  }
+
+  /** A parsed copy of the URL (a fresh object per request; do not share it around to mutate). */
+  get parsedUrl(): URL {
+    this.#parsed ??= new URL(this.url);
+    return this.#parsed;
+  }
+
+  /** The URL's scheme without the colon: `https`, `oci`, `s3`... */
+  get scheme(): string {
+    return this.parsedUrl.protocol.slice(0, -1);
+  }
+
+  /** The body as given, if any. */
+  get body(): RequestBody | undefined {
+    return this.#body?.value;
+  }
+
+  /** The shared holder of the body, for transports (knows whether a one-shot body was sent). */
+  get bodyHolder(): BodyHolder | undefined {
+    return this.#body;
+  }
+
+  /** Whether the body (if any) can be sent again: none, in-memory, or a factory. */
+  get isReplayable(): boolean {
+    return this.#body === undefined || this.#body.replayable || !this.#body.used;
+  }
+
+  /** Whether the body can be sent any number of times. */
+  get hasReplayableBody(): boolean {
+    return this.#body === undefined || this.#body.replayable;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.options.signal;
+  }
+
+  /**
+   * A new request with `changes` applied. `headers` are merged over the current ones (a value of
+   * `undefined` removes a header); pass `HttpHeaders` to replace them whole. `body: null` drops the
+   * body.
+   */
+  with(changes: RequestChanges): HttpRequest {
+    const url = changes.url === undefined ? undefined : parseUrl(changes.url);
+    let headers = this.headers;
+    if (changes.headers !== undefined) {
+      headers =
+        changes.headers instanceof HttpHeaders ? changes.headers : this.headers.merge(changes.headers);
+    }
+    let body = this.#body;
+    if (changes.body === null) body = undefined;
+    else if (changes.body !== undefined) {
+      assertRequestBody(changes.body);
+      body = new BodyHolder(changes.body);
+    }
+    const options = hasOptionChanges(changes) ? { ...this.options, ...pickOptions(changes) } : this.options;
+    const fields: DerivedFields = {
+      url: url ? url.href : this.url,
+      parsed: url ?? this.#parsed,
+      method: changes.method === undefined ? this.method : normaliseMethod(changes.method),
+      headers,
+      body,
+      options,
+    };
+    return new HttpRequest(kDerived as unknown as string, fields as unknown as RequestInit);
+  }
+
+  /** The URL with secrets removed, for messages. */
+  get redactedUrl(): string {
+    return redactUrl(this.url);
+  }
+}
+
+function pickOptions(init: RequestOptions): RequestOptions {
+  const out: { -readonly [K in keyof RequestOptions]: RequestOptions[K] } = {};
+  if (init.signal !== undefined) out.signal = init.signal;
+  if (init.redirect !== undefined) {
+    if (init.redirect !== "follow" && init.redirect !== "manual" && init.redirect !== "error") {
+      throw new InvalidRequestError(
+        `redirect must be "follow", "manual" or "error", got ${String(init.redirect)}`,
+      );
+    }
+    out.redirect = init.redirect;
+  }
+  if (init.maxRedirects !== undefined) out.maxRedirects = checkCount("maxRedirects", init.maxRedirects);
+  if (init.headersTimeout !== undefined)
+    out.headersTimeout = checkCount("headersTimeout", init.headersTimeout);
+  if (init.bodyTimeout !== undefined) out.bodyTimeout = checkCount("bodyTimeout", init.bodyTimeout);
+  return out;
+}
+
+function hasOptionChanges(c: RequestChanges): boolean {
+  return (
+    c.signal !== undefined ||
+    c.redirect !== undefined ||
+    c.maxRedirects !== undefined ||
+    c.headersTimeout !== undefined ||
+    c.bodyTimeout !== undefined
+  );
+}
+
+function checkCount(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) throw new InvalidRequestError(`${name} must be a number >= 0`);
+  return value;
+}

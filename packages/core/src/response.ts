@@ -1,0 +1,173 @@
+import { Readable } from "node:stream";
+import consumers from "node:stream/consumers";
+import { Context } from "./context.ts";
+import type { HeadersInit } from "./headers.ts";
+import { HttpHeaders } from "./headers.ts";
+import { mapError } from "./map-error.ts";
+import type { HttpRequest } from "./request.ts";
+
+/** Bodies up to this size are drained by `discard()` so the connection is reused. */
+export const DISCARD_DRAIN_LIMIT: number = 128 * 1024;
+
+/** What `new HttpResponse()` and `response.with()` take. */
+export interface ResponseInit {
+  readonly status: number;
+  readonly statusText?: string | undefined;
+  readonly headers?: HeadersInit | undefined;
+  /** A Node stream (undici's body, or any Readable); `null` for no body. */
+  readonly body?: Readable | null | undefined;
+  /** The URL that answered. */
+  readonly url: string;
+  readonly context?: Context | undefined;
+  /** The request that produced this response. */
+  readonly request?: HttpRequest | undefined;
+  /** Whether at least one redirect was followed. */
+  readonly redirected?: boolean | undefined;
+}
+
+interface UndiciBody extends Readable {
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+  bytes(): Promise<Uint8Array>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  dump(opts?: { limit: number }): Promise<void>;
+}
+
+function isUndiciBody(body: Readable): body is UndiciBody {
+  return (
+    typeof (body as Partial<UndiciBody>).dump === "function" &&
+    typeof (body as Partial<UndiciBody>).text === "function"
+  );
+}
+
+const EMPTY = (): Readable => Readable.from([]);
+
+/**
+ * A response: status, headers, final URL, the call's context and a streaming body. Nothing reads
+ * the body unless asked: consume it once with `text()`, `json()`, `bytes()`, `stream()`, or call
+ * `discard()` when it is not needed so the connection goes back to the pool.
+ */
+export class HttpResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: HttpHeaders;
+  readonly url: string;
+  readonly context: Context;
+  readonly request: HttpRequest | undefined;
+  readonly redirected: boolean;
+  readonly #body: Readable | null;
+
+  constructor(init: ResponseInit) {
+    this.status = init.status;
+    this.statusText = init.statusText ?? "";
+    this.headers = HttpHeaders.from(init.headers);
+    this.#body = init.body ?? null;
+    this.url = init.url;
+    this.context = init.context ?? new Context();
+    this.request = init.request;
+    this.redirected = init.redirected ?? false;
+  }
+
+  /** A response with some fields replaced (e.g. a verifying stream in place of the body). */
+  with(changes: Partial<ResponseInit>): HttpResponse {
+    return new HttpResponse({
+      status: changes.status ?? this.status,
+      statusText: changes.statusText ?? this.statusText,
+      headers: changes.headers ?? this.headers,
+      body: changes.body === undefined ? this.#body : changes.body,
+      url: changes.url ?? this.url,
+      context: changes.context ?? this.context,
+      request: changes.request ?? this.request,
+      redirected: changes.redirected ?? this.redirected,
+    });
+  }
+
+  /** Whether the status is 2xx. */
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  /** The body as a Node stream (empty when there is none). Read it once. */
+  get body(): Readable {
+    return this.#body ?? EMPTY();
+  }
+
+  /** Whether the response carries a body stream at all. */
+  get hasBody(): boolean {
+    return this.#body !== null;
+  }
+
+  /** The body as a Node stream. */
+  stream(): Readable {
+    return this.body;
+  }
+
+  /** The body as a WHATWG stream. */
+  webStream(): ReadableStream<Uint8Array> {
+    return Readable.toWeb(this.body) as unknown as ReadableStream<Uint8Array>;
+  }
+
+  /** Reads the whole body as UTF-8 text. */
+  text(): Promise<string> {
+    const body = this.body;
+    return this.#consume(isUndiciBody(body) ? body.text() : consumers.text(body));
+  }
+
+  /** Reads and parses the whole body as JSON. */
+  json<T = unknown>(): Promise<T> {
+    const body = this.body;
+    return this.#consume(isUndiciBody(body) ? body.json() : consumers.json(body)) as Promise<T>;
+  }
+
+  /** Reads the whole body into bytes. */
+  bytes(): Promise<Uint8Array> {
+    const body = this.body;
+    return this.#consume(
+      isUndiciBody(body)
+        ? body.bytes()
+        : consumers.buffer(body).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.length)),
+    );
+  }
+
+  /** Reads the whole body into an ArrayBuffer. */
+  arrayBuffer(): Promise<ArrayBuffer> {
+    const body = this.body;
+    return this.#consume(isUndiciBody(body) ? body.arrayBuffer() : consumers.arrayBuffer(body));
+  }
+
+  /**
+   * Gives the body up: drains it when it is small (so the socket is reused), destroys it when it is
+   * large or of unknown size beyond the drain limit. Never throws.
+   */
+  async discard(): Promise<void> {
+    const body = this.#body;
+    if (body === null || body.destroyed || body.readableEnded) return;
+    try {
+      if (isUndiciBody(body)) {
+        await body.dump({ limit: DISCARD_DRAIN_LIMIT });
+        return;
+      }
+      const length = Number(this.headers.get("content-length"));
+      if (Number.isFinite(length) && length <= DISCARD_DRAIN_LIMIT) {
+        for await (const _ of body) {
+          // draining
+        }
+      } else {
+        body.destroy();
+      }
+    } catch {
+      body.destroy();
+    }
+  }
+
+  #consume<T>(promise: Promise<T>): Promise<T> {
+    return promise.catch((error: unknown) => {
+      throw mapError(error, {
+        method: this.request?.method ?? "GET",
+        url: this.url,
+        context: this.context,
+        phase: "body",
+      });
+    });
+  }
+}

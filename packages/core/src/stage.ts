@@ -1,0 +1,19 @@
+/**
+ * Where a middleware sits in the chain, outermost first. Core orders the chain by stage so that a
+ * list given in any order still composes into a working client.
+ *
+ * - `policy`: decides whether and when to send again (retry, whole-call timeouts).
+ * - `route`: chooses where the request goes (mirror).
+ * - `resolve`: turns non-http URLs (`oci:`, `s3:`, `gs:`) into https requests.
+ * - `authorize`: adds credentials for the host the request now targets (auth).
+ * - `send`: per-attempt gates right before the transport (retry-after).
+ */
+export type Stage = "policy" | "route" | "resolve" | "authorize" | "send";
+
+/** Every stage, outermost first. */
+export const STAGES: readonly Stage[] = Object.freeze(["policy", "route", "resolve", "authorize", "send"]);
+
+/** Tells whether a value names a stage. */
+export function isStage(value: unknown): value is Stage {
+  return typeof value === "string" && (STAGES as readonly string[]).includes(value);
+}

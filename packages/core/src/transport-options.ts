@@ -1,0 +1,143 @@
+import type { Dispatcher } from "undici";
+import { Agent, ProxyAgent } from "undici";
+import { InvalidOptionsError } from "./errors.ts";
+import { redactUrl } from "./redact.ts";
+
+/** TLS settings for the connections the client opens. */
+export interface TlsOptions {
+  /** Extra trusted CA certificates (PEM). They replace Node's default list for these connections. */
+  readonly ca?: string | Buffer | readonly (string | Buffer)[];
+  /** Client certificate for mTLS (PEM). */
+  readonly cert?: string | Buffer;
+  /** Client private key for mTLS (PEM). */
+  readonly key?: string | Buffer;
+  readonly passphrase?: string;
+  /** Verify the server's certificate. Turning it off is for tests only. @default true */
+  readonly rejectUnauthorized?: boolean;
+  /** SNI server name, when it differs from the URL's host. */
+  readonly servername?: string;
+}
+
+/** A forward proxy: its URL (userinfo becomes `Proxy-Authorization: Basic`), or more settings. */
+export type ProxyOptions =
+  | string
+  | URL
+  | {
+      readonly url: string | URL;
+      /** `Proxy-Authorization` value, e.g. `Bearer ...`; wins over userinfo in `url`. */
+      readonly authorization?: string;
+      /** TLS settings for the connection to the proxy itself. */
+      readonly tls?: TlsOptions;
+      /** Tunnel plain http through CONNECT too (undici's default). @default true */
+      readonly tunnel?: boolean;
+    };
+
+/** How the client's own undici pool is built (ignored when `dispatcher` is given). */
+export interface TransportOptions {
+  /** Any undici Dispatcher (Agent, Pool, one with interceptors...). Core never closes it. */
+  readonly dispatcher?: Dispatcher;
+  /** Most connections per origin. @default unlimited (undici's default) */
+  readonly connections?: number;
+  /** Milliseconds an idle keep-alive socket is kept. @default 4000 (undici's default) */
+  readonly keepAliveTimeout?: number;
+  /** Milliseconds to establish a connection (TCP + TLS). @default 10000 */
+  readonly connectTimeout?: number;
+  /** Milliseconds to wait for response headers. @default 300000 (undici's default) */
+  readonly headersTimeout?: number;
+  /** Milliseconds a response body may stay idle. @default 300000 (undici's default) */
+  readonly bodyTimeout?: number;
+  readonly tls?: TlsOptions;
+  /** Local interface address to connect from. */
+  readonly localAddress?: string;
+  /** Negotiate HTTP/2 over TLS (ALPN) when the server offers it. @default false */
+  readonly allowH2?: boolean;
+  readonly proxy?: ProxyOptions;
+}
+
+function checkMs(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new InvalidOptionsError(`${name} must be a number of milliseconds >= 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+function connectOptions(
+  tls: TlsOptions | undefined,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...extra, rejectUnauthorized: tls?.rejectUnauthorized ?? true };
+  if (tls?.ca !== undefined) out.ca = tls.ca;
+  if (tls?.cert !== undefined) out.cert = tls.cert;
+  if (tls?.key !== undefined) out.key = tls.key;
+  if (tls?.passphrase !== undefined) out.passphrase = tls.passphrase;
+  if (tls?.servername !== undefined) out.servername = tls.servername;
+  return out;
+}
+
+/** Builds the undici dispatcher described by `options`; `owned` tells whether core must close it. */
+export function buildDispatcher(options: TransportOptions): { dispatcher: Dispatcher; owned: boolean } {
+  if (options.dispatcher !== undefined) {
+    if (typeof options.dispatcher?.request !== "function") {
+      throw new InvalidOptionsError("dispatcher must be an undici Dispatcher (Agent, Pool, Client...)");
+    }
+    return { dispatcher: options.dispatcher, owned: false };
+  }
+  const connections = options.connections;
+  if (connections !== undefined && (!Number.isInteger(connections) || connections < 1)) {
+    throw new InvalidOptionsError(`connections must be an integer >= 1, got ${String(connections)}`);
+  }
+  const connectTimeout = checkMs("connectTimeout", options.connectTimeout) ?? 10_000;
+  const common: Record<string, unknown> = {};
+  if (connections !== undefined) common.connections = connections;
+  const keepAliveTimeout = checkMs("keepAliveTimeout", options.keepAliveTimeout);
+  if (keepAliveTimeout !== undefined) common.keepAliveTimeout = keepAliveTimeout;
+  const headersTimeout = checkMs("headersTimeout", options.headersTimeout);
+  if (headersTimeout !== undefined) common.headersTimeout = headersTimeout;
+  const bodyTimeout = checkMs("bodyTimeout", options.bodyTimeout);
+  if (bodyTimeout !== undefined) common.bodyTimeout = bodyTimeout;
+  if (options.allowH2 !== undefined) common.allowH2 = options.allowH2;
+  const connect = connectOptions(options.tls, {
+    timeout: connectTimeout,
+    ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+  });
+  if (options.proxy === undefined) {
+    return { dispatcher: new Agent({ ...common, connect }), owned: true };
+  }
+  return { dispatcher: buildProxyAgent(options.proxy, common, connect, options.tls), owned: true };
+}
+
+function buildProxyAgent(
+  proxy: ProxyOptions,
+  common: Record<string, unknown>,
+  connect: Record<string, unknown>,
+  tls: TlsOptions | undefined,
+): Dispatcher {
+  const spec = typeof proxy === "string" || proxy instanceof URL ? { url: proxy } : proxy;
+  let url: URL;
+  try {
+    url = new URL(String(spec.url));
+  } catch (cause) {
+    throw new InvalidOptionsError(`proxy must be a URL, got ${JSON.stringify(redactUrl(String(spec.url)))}`, {
+      cause,
+    });
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new InvalidOptionsError(`proxy URL must be http: or https:, got ${url.protocol}`);
+  }
+  let token = "authorization" in spec ? spec.authorization : undefined;
+  if (token === undefined && (url.username || url.password)) {
+    const userinfo = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    token = `Basic ${Buffer.from(userinfo).toString("base64")}`;
+  }
+  url.username = "";
+  url.password = "";
+  return new ProxyAgent({
+    ...common,
+    uri: url.href,
+    ...(token === undefined ? {} : { token }),
+    requestTls: connectOptions(tls, { timeout: connect.timeout }),
+    proxyTls: connectOptions("tls" in spec ? spec.tls : undefined, { timeout: connect.timeout }),
+    ...("tunnel" in spec && spec.tunnel === false ? { proxyTunnel: false } : {}),
+  } as ConstructorParameters<typeof ProxyAgent>[0]);
+}

@@ -1,0 +1,137 @@
+import type { Readable } from "node:stream";
+import type { Dispatcher } from "undici";
+import type { DispatchBody } from "./body.ts";
+import type { Context } from "./context.ts";
+import { channels } from "./diagnostics.ts";
+import { AbortError, TimeoutError } from "./errors.ts";
+import type { HeaderValue } from "./headers.ts";
+import { HttpHeaders } from "./headers.ts";
+import { attemptKey } from "./keys.ts";
+import { mapError } from "./map-error.ts";
+import { redactUrl } from "./redact.ts";
+import type { HttpRequest } from "./request.ts";
+import { HttpResponse } from "./response.ts";
+import { unsupportedScheme } from "./scheme.ts";
+
+/** The innermost step of every chain: sends one request with undici. */
+export type Transport = (request: HttpRequest, context: Context) => Promise<HttpResponse>;
+
+function isHttp(url: string): boolean {
+  return url.startsWith("https:") || url.startsWith("http:");
+}
+
+/** Builds the transport over `dispatcher`. */
+export function createTransport(dispatcher: Dispatcher): Transport {
+  return function transport(request, context) {
+    if (!isHttp(request.url)) {
+      return Promise.reject(unsupportedScheme(request.scheme, request.method, request.url));
+    }
+    const holder = request.bodyHolder;
+    if (holder === undefined) return send(dispatcher, request, context, undefined);
+    return holder
+      .open("a second attempt needs it", { method: request.method, url: redactUrl(request.url) })
+      .then((body) => send(dispatcher, request, context, body));
+  };
+}
+
+function send(
+  dispatcher: Dispatcher,
+  request: HttpRequest,
+  context: Context,
+  body: DispatchBody | undefined,
+): Promise<HttpResponse> {
+  const url = request.parsedUrl;
+  let headers: Readonly<Record<string, HeaderValue>> = request.headers.toRecord();
+  if (url.username || url.password || body?.contentType !== undefined || body?.contentLength !== undefined) {
+    headers = implicitHeaders(request, url, body);
+  }
+  const options = request.options;
+  const started = channels.response.hasSubscribers ? performance.now() : 0;
+  if (channels.request.hasSubscribers) {
+    channels.request.publish({
+      method: request.method,
+      url: redactUrl(request.url),
+      attempt: context.get(attemptKey) ?? 1,
+      context,
+    });
+  }
+  const dispatchOptions: Dispatcher.RequestOptions = {
+    origin: url.origin,
+    path: url.pathname + url.search,
+    method: request.method as Dispatcher.HttpMethod,
+    headers: headers as Record<string, string | string[]>,
+    body: (body?.body ?? null) as Dispatcher.RequestOptions["body"],
+    signal: options.signal,
+  };
+  if (options.headersTimeout !== undefined) dispatchOptions.headersTimeout = options.headersTimeout;
+  if (options.bodyTimeout !== undefined) dispatchOptions.bodyTimeout = options.bodyTimeout;
+  return dispatcher.request(dispatchOptions).then(
+    (data) => {
+      const response = new HttpResponse({
+        status: data.statusCode,
+        statusText: (data as { statusText?: string }).statusText,
+        headers: HttpHeaders.trusted(data.headers as Record<string, HeaderValue | undefined>),
+        body: data.body as unknown as Readable,
+        url: request.url,
+        context,
+        request,
+      });
+      if (channels.response.hasSubscribers) {
+        channels.response.publish({
+          method: request.method,
+          url: redactUrl(request.url),
+          status: data.statusCode,
+          durationMs: performance.now() - started,
+          context,
+        });
+      }
+      return response;
+    },
+    (error: unknown) => {
+      throw transportError(error, request, context);
+    },
+  );
+}
+
+function transportError(error: unknown, request: HttpRequest, context: Context): Error {
+  const signal = request.options.signal;
+  if (signal?.aborted) {
+    const reason: unknown = signal.reason;
+    if (reason instanceof TimeoutError || reason instanceof AbortError) {
+      reason.context ??= context;
+      return reason;
+    }
+    return new AbortError("the call was aborted", {
+      method: request.method,
+      url: redactUrl(request.url),
+      context,
+      cause: reason,
+    });
+  }
+  return mapError(error, { method: request.method, url: request.url, context, phase: "send" });
+}
+
+// Userinfo in the URL becomes Basic auth (when no Authorization is set) and never goes on the
+// wire as part of the URL; body kinds imply Content-Type / Content-Length unless already set.
+function implicitHeaders(
+  request: HttpRequest,
+  url: URL,
+  body: DispatchBody | undefined,
+): Readonly<Record<string, HeaderValue>> {
+  let headers = request.headers;
+  if ((url.username || url.password) && !headers.has("authorization")) {
+    const userinfo = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    headers = headers.set("authorization", `Basic ${Buffer.from(userinfo).toString("base64")}`);
+  }
+  if (body?.contentType !== undefined && !headers.has("content-type")) {
+    headers = headers.set("content-type", body.contentType);
+  }
+  if (
+    body?.contentLength !== undefined &&
+    !headers.has("content-length") &&
+    !headers.has("transfer-encoding")
+  ) {
+    headers = headers.set("content-length", body.contentLength);
+  }
+  return headers.toRecord();
+}
