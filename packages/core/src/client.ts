@@ -177,27 +177,42 @@ export function createClient(options: ClientOptions = {}): Client {
     s.inflight++;
     const mode = req.options.redirect ?? s.redirect;
     const maxRedirects = req.options.maxRedirects ?? s.maxRedirects;
-    const first = s.chain(req, context);
-    const result =
-      mode === "manual"
-        ? first
-        : first.then((res) => followRedirects(s, req, res, context, mode, maxRedirects));
-    return result.then(
+    const call = req;
+    // One reaction per call: redirects are rare, so the common path stays synchronous here.
+    return s.chain(call, context).then(
       (res) => {
-        if (timer) clearTimeout(timer);
-        finish(s);
-        return res;
-      },
-      (error: unknown) => {
-        if (timer) clearTimeout(timer);
-        finish(s);
-        const mapped = mapError(error, { method: req.method, url: req.url, context });
-        if (channels.error.hasSubscribers) {
-          channels.error.publish({ method: req.method, url: redactUrl(req.url), error: mapped, context });
+        if (mode !== "manual" && isRedirect(res)) {
+          return followRedirects(s, call, res, context, mode, maxRedirects).then(
+            (final) => settle(s, timer, final),
+            (error: unknown) => fail(s, timer, call, context, error),
+          );
         }
-        throw mapped;
+        return settle(s, timer, res);
       },
+      (error: unknown) => fail(s, timer, call, context, error),
     );
+  }
+
+  function settle(s: State, timer: NodeJS.Timeout | undefined, res: HttpResponse): HttpResponse {
+    if (timer !== undefined) clearTimeout(timer);
+    finish(s);
+    return res;
+  }
+
+  function fail(
+    s: State,
+    timer: NodeJS.Timeout | undefined,
+    req: HttpRequest,
+    context: Context,
+    error: unknown,
+  ): never {
+    if (timer !== undefined) clearTimeout(timer);
+    finish(s);
+    const mapped = mapError(error, { method: req.method, url: req.url, context });
+    if (channels.error.hasSubscribers) {
+      channels.error.publish({ method: req.method, url: redactUrl(req.url), error: mapped, context });
+    }
+    throw mapped;
   }
 
   async function followRedirects(

@@ -139,14 +139,16 @@ export class HttpResponse {
    * Gives the body up: drains it when it is small (so the socket is reused), destroys it when it is
    * large or of unknown size beyond the drain limit. Never throws.
    */
-  async discard(): Promise<void> {
+  discard(): Promise<void> {
     const body = this.#body;
-    if (body === null || body.destroyed || body.readableEnded) return;
+    if (body === null || body.destroyed || body.readableEnded) return Promise.resolve();
+    if (isUndiciBody(body))
+      return body.dump({ limit: DISCARD_DRAIN_LIMIT }).catch(() => body.destroy() && undefined);
+    return this.#drain(body);
+  }
+
+  async #drain(body: Readable): Promise<void> {
     try {
-      if (isUndiciBody(body)) {
-        await body.dump({ limit: DISCARD_DRAIN_LIMIT });
-        return;
-      }
       const length = Number(this.headers.get("content-length"));
       if (Number.isFinite(length) && length <= DISCARD_DRAIN_LIMIT) {
         for await (const _ of body) {
