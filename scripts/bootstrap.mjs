@@ -1,31 +1,63 @@
 #!/usr/bin/env node
 // Fresh-machine entry point for the README's commands. Runs on Node 20 (the oldest a new user may
 // have) and brings everything else into the repository: a supported Node from the npm registry's
-// `node` package, pnpm at the pinned version, the workspace's dependencies. Nothing global.
+// `node` package, pnpm at the pinned version, the workspace's dependencies. Nothing global: tools go
+// to .tools/, pnpm's package store to .tools/pnpm-store, npm's download cache to .tools/npm-cache.
+//
+//   node scripts/bootstrap.mjs <command> [args]   runs scripts/<command>.mjs on the chosen Node
+//   SWITCHYARD_NODE=lts|floor|<x.y.z>             forces a bootstrapped Node (CI runs both)
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const tools = join(root, ".tools");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-const PNPM_VERSION = pkg.packageManager.split("@")[1];
-const NODE_FLOOR = pkg.engines.node.replace(/^>=/, "");
-// Used only when the system Node is older than the floor: the current LTS line.
-export const NODE_LTS = "24.21.0";
+export const PNPM_VERSION = pkg.packageManager.split("@")[1];
+/** undici 8's floor, from the root package.json's engines. */
+export const NODE_FLOOR = pkg.engines.node.replace(/^>=/, "");
+/**
+ * Used only when the system Node is older than the floor: the latest release of the Active LTS line
+ * (26.x became Active LTS on 2026-10-28; 24.x is in maintenance since 2026-10-20).
+ */
+export const NODE_LTS = "26.10.0";
 
 function log(msg) {
   process.stderr.write(`[switchyard] ${msg}\n`);
 }
 
-function versionAtLeast(version, floor) {
-  const a = version.replace(/^v/, "").split(".").map(Number);
-  const b = floor.split(".").map(Number);
+/** True when `version` (with or without a leading v) is at least `floor`; compares major.minor.patch. */
+export function versionAtLeast(version, floor) {
+  const a = parseVersion(version);
+  const b = parseVersion(floor);
   for (let i = 0; i < 3; i++) {
-    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+    if (a[i] !== b[i]) return a[i] > b[i];
   }
   return true;
+}
+
+function parseVersion(version) {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(String(version).trim());
+  if (!m) throw new Error(`not a Node version: ${JSON.stringify(version)}`);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+/**
+ * Which Node to run with: `undefined` for the system's, else the exact version to bootstrap.
+ * `wanted` is SWITCHYARD_NODE: "lts", "floor" or an exact version; unset means "the system's when it
+ * is at least the floor, else the LTS".
+ */
+export function pickNodeVersion(wanted, systemVersion) {
+  const alias = { lts: NODE_LTS, floor: NODE_FLOOR };
+  const version = wanted ? (alias[wanted] ?? wanted.replace(/^v/, "")) : undefined;
+  if (version === undefined) return versionAtLeast(systemVersion, NODE_FLOOR) ? undefined : NODE_LTS;
+  parseVersion(version);
+  if (!versionAtLeast(version, NODE_FLOOR)) {
+    throw new Error(`SWITCHYARD_NODE=${wanted}: Node ${version} is older than the floor ${NODE_FLOOR}`);
+  }
+  return systemVersion.replace(/^v/, "") === version ? undefined : version;
 }
 
 function run(cmd, args, opts = {}) {
@@ -34,64 +66,162 @@ function run(cmd, args, opts = {}) {
   return r.status ?? 1;
 }
 
-function npmInstallTool(dir, spec) {
-  mkdirSync(dir, { recursive: true });
-  if (!existsSync(join(dir, "package.json"))) writeFileSync(join(dir, "package.json"), "{}\n");
-  log(`installing ${spec} into ${dir.slice(root.length + 1)} (from the npm registry)`);
-  const status = run(
-    process.platform === "win32" ? "npm.cmd" : "npm",
-    ["install", "--prefix", dir, "--no-audit", "--no-fund", "--loglevel=error", spec],
-    { cwd: dir },
-  );
-  if (status !== 0) throw new Error(`npm install ${spec} failed with exit code ${status}`);
+/**
+ * npm-installs `spec` into .tools/<name>. Installs into a private temporary directory and renames it
+ * into place only once `verify` passes, so an interrupted or concurrent bootstrap never leaves a
+ * half-installed tool that later runs would trust.
+ */
+function installTool(name, spec, relBin, verify) {
+  const final = join(tools, name);
+  const tmp = join(tools, `.tmp-${name}-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  writeFileSync(join(tmp, "package.json"), "{}\n");
+  log(`installing ${spec} into .tools/${name} (from the npm registry)`);
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const args = [
+    "install",
+    "--prefix",
+    tmp,
+    "--save-exact",
+    "--no-audit",
+    "--no-fund",
+    "--loglevel=error",
+    spec,
+  ];
+  const env = {
+    ...process.env,
+    npm_config_cache: join(tools, "npm-cache"),
+    npm_config_update_notifier: "false",
+  };
+  try {
+    const status = run(npm, args, { cwd: tmp, env });
+    if (status !== 0)
+      throw new Error(`npm install ${spec} failed with exit code ${status} (is the npm registry reachable?)`);
+    verify(join(tmp, relBin));
+    try {
+      renameSync(tmp, final);
+    } catch (error) {
+      // Another bootstrap finished first: keep its copy.
+      if (!existsSync(join(final, relBin))) throw error;
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return join(final, relBin);
 }
 
-/** The Node binary to run everything with: the system's when new enough, else a pinned one. */
+/** The Node binary to run everything with: the system's when new enough, else a pinned one in .tools/. */
 export function ensureNode(wanted = process.env.SWITCHYARD_NODE) {
-  if (!wanted && versionAtLeast(process.version, NODE_FLOOR)) return process.execPath;
-  const version = wanted ?? NODE_LTS;
-  if (!versionAtLeast(version, NODE_FLOOR)) throw new Error(`Node ${version} is older than the floor ${NODE_FLOOR}`);
-  const dir = join(tools, `node-${version}`);
-  const bin = join(dir, "node_modules", "node", "bin", "node");
-  if (!existsSync(bin)) npmInstallTool(dir, `node@${version}`);
-  return bin;
+  const version = pickNodeVersion(wanted, process.version);
+  if (version === undefined) return process.execPath;
+  const relBin = join("node_modules", "node", "bin", process.platform === "win32" ? "node.exe" : "node");
+  const bin = join(tools, `node-${version}`, relBin);
+  if (existsSync(bin)) return bin;
+  if (!wanted)
+    log(`system Node ${process.version} is older than ${NODE_FLOOR}; bootstrapping Node ${version}`);
+  return installTool(`node-${version}`, `node@${version}`, relBin, (candidate) => {
+    const r = spawnSync(candidate, ["--version"], { encoding: "utf8" });
+    if (r.stdout?.trim() !== `v${version}`) {
+      throw new Error(`the installed Node reports ${JSON.stringify(r.stdout?.trim())}, expected v${version}`);
+    }
+  });
 }
 
+/** pnpm's CLI entry (run it with the Node from ensureNode). */
 export function ensurePnpm() {
-  const dir = join(tools, `pnpm-${PNPM_VERSION}`);
-  const cli = join(dir, "node_modules", "pnpm", "bin", "pnpm.cjs");
-  if (!existsSync(cli)) npmInstallTool(dir, `pnpm@${PNPM_VERSION}`);
-  return cli;
+  const relCli = join("node_modules", "pnpm", "bin", "pnpm.cjs");
+  const cli = join(tools, `pnpm-${PNPM_VERSION}`, relCli);
+  if (existsSync(cli)) return cli;
+  return installTool(`pnpm-${PNPM_VERSION}`, `pnpm@${PNPM_VERSION}`, relCli, (candidate) => {
+    if (!existsSync(candidate)) throw new Error(`pnpm@${PNPM_VERSION} has no ${relCli}`);
+  });
 }
 
-/** Installs the workspace's dependencies when the lockfile changed since the last install. */
+/**
+ * pnpm's store: the one an existing node_modules was installed from (pnpm refuses to mix stores),
+ * else .tools/pnpm-store. SWITCHYARD_PNPM_STORE or npm_config_store_dir override it.
+ */
+export function storeDir() {
+  const chosen = process.env.SWITCHYARD_PNPM_STORE ?? process.env.npm_config_store_dir;
+  if (chosen) return chosen;
+  try {
+    const modules = readFileSync(join(root, "node_modules", ".modules.yaml"), "utf8");
+    const m = /"?storeDir"?:\s*"?([^"\n,]+)"?/.exec(modules);
+    // .modules.yaml records the versioned subdirectory (…/v10); the setting is its parent.
+    if (m?.[1]) return m[1].trim().replace(/[/\\]v\d+$/, "");
+  } catch {}
+  return join(tools, "pnpm-store");
+}
+
+/** The environment every tool runs in: the chosen Node first on PATH, the repo's store and bins. */
+export function toolEnv(node, pnpm, extra = {}) {
+  return {
+    ...process.env,
+    PATH: `${dirname(node)}:${join(root, "node_modules", ".bin")}:${process.env.PATH}`,
+    npm_config_store_dir: storeDir(),
+    SWITCHYARD_NODE_BIN: node,
+    SWITCHYARD_PNPM: pnpm,
+    TURBO_TELEMETRY_DISABLED: "1",
+    ...extra,
+  };
+}
+
+/** A fingerprint of everything `pnpm install` depends on. */
+function depsFingerprint() {
+  const hash = createHash("sha256").update(`pnpm@${PNPM_VERSION}\n`);
+  const files = ["pnpm-lock.yaml", "pnpm-workspace.yaml", "package.json"];
+  for (const dir of ["packages", "apps"]) {
+    let entries = [];
+    try {
+      entries = readdirSync(join(root, dir)).sort();
+    } catch {}
+    for (const name of entries) files.push(join(dir, name, "package.json"));
+  }
+  for (const file of files) {
+    const path = join(root, file);
+    hash.update(`${file}\n`);
+    if (existsSync(path)) hash.update(readFileSync(path));
+  }
+  return hash.digest("hex");
+}
+
+/** Runs `pnpm install --frozen-lockfile` unless node_modules was installed from these exact inputs. */
 export function ensureDeps(node, pnpm) {
   const stamp = join(root, "node_modules", ".switchyard-installed");
-  const lock = join(root, "pnpm-lock.yaml");
-  const fresh = existsSync(stamp) && statSync(stamp).mtimeMs >= statSync(lock).mtimeMs;
-  if (fresh) return;
+  const fingerprint = depsFingerprint();
+  if (existsSync(stamp) && readFileSync(stamp, "utf8").trim() === fingerprint) return;
   log("installing dependencies (pnpm install --frozen-lockfile)");
-  const status = run(node, [pnpm, "install", "--frozen-lockfile"], { env: pathEnv(node) });
-  if (status !== 0) throw new Error(`pnpm install failed with exit code ${status}`);
-  writeFileSync(stamp, `${new Date().toISOString()}\n`);
-}
-
-export function pathEnv(node, extra = {}) {
-  const bin = dirname(node);
-  return { ...process.env, PATH: `${bin}:${join(root, "node_modules", ".bin")}:${process.env.PATH}`, ...extra };
+  const status = run(node, [pnpm, "install", "--frozen-lockfile"], {
+    env: toolEnv(node, pnpm, { npm_config_update_notifier: "false" }),
+  });
+  if (status !== 0) throw new Error(`pnpm install --frozen-lockfile failed with exit code ${status}`);
+  writeFileSync(stamp, `${fingerprint}\n`);
 }
 
 function main() {
   const [command = "test", ...rest] = process.argv.slice(2);
-  const node = ensureNode();
-  const pnpm = ensurePnpm();
-  ensureDeps(node, pnpm);
+  if (command === "--print-tools") {
+    // For scripts/pnpm: one line of tab-separated paths.
+    process.stdout.write(`${ensureNode()}\t${ensurePnpm()}\t${storeDir()}\n`);
+    return;
+  }
   const script = join(root, "scripts", `${command}.mjs`);
-  if (!existsSync(script)) {
-    log(`unknown command ${command}`);
+  if (!/^[a-z][a-z0-9-]*$/.test(command) || !existsSync(script)) {
+    log(`unknown command ${command} (expected one of: test, demo, bench)`);
     process.exit(2);
   }
-  process.exit(run(node, [script, ...rest], { env: pathEnv(node, { SWITCHYARD_PNPM: pnpm }) }));
+  try {
+    const node = ensureNode();
+    const pnpm = ensurePnpm();
+    ensureDeps(node, pnpm);
+    // Milliseconds from this process's start until the command starts: the set-up cost of a run.
+    const env = toolEnv(node, pnpm, { SWITCHYARD_BOOTSTRAP_MS: String(Math.round(performance.now())) });
+    process.exitCode = run(node, [script, ...rest], { env });
+  } catch (error) {
+    log(`bootstrap failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) main();

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// Counts results from vitest's JSON report, for the `N passed, N failed[, N skipped]` line that
+// `npm test` and .ci/run end with. Plain JavaScript that runs on Node 20 too (.ci/run calls it with
+// whatever Node the machine has).
+//
+//   node scripts/report.mjs <name>=<report.json>[:<exit code>] ...
+//
+// prints what each run counted and, last, one line summed over all of them; exits 1 when anything
+// failed or nothing ran. `<name>=-:<exit code>` is a step without a report (a failed one counts as
+// one failure).
+import { existsSync, readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Counts one vitest JSON report. A test file that failed without a failed test in it (it did not
+ * load, or a hook threw) counts as one failure: it is a real failure that numFailedTests leaves out.
+ */
+export function countReport(report) {
+  const passed = report.numPassedTests ?? 0;
+  const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  const failedFiles = [];
+  for (const file of report.testResults ?? []) {
+    const failedInside = (file.assertionResults ?? []).some((a) => a.status === "failed");
+    if (file.status === "failed" && !failedInside)
+      failedFiles.push({ name: file.name, message: file.message ?? "" });
+  }
+  return { passed, failed: (report.numFailedTests ?? 0) + failedFiles.length, skipped, failedFiles };
+}
+
+/** `N passed, N failed` with `, N skipped` only when some were skipped. */
+export function formatCounts({ passed, failed, skipped }) {
+  return `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`;
+}
+
+/**
+ * Counts one run from its report and its exit code. A run that exited non-zero without a counted
+ * failure (timed out, crashed, unhandled error, no report) counts as one failure, with the reason.
+ */
+export function countRun(name, reportPath, exitCode) {
+  const notes = [];
+  let counts = { passed: 0, failed: 0, skipped: 0, failedFiles: [] };
+  if (reportPath === "-") {
+    // A step with no tests of its own (build checks): only its exit code counts.
+  } else if (existsSync(reportPath)) {
+    try {
+      counts = countReport(JSON.parse(readFileSync(reportPath, "utf8")));
+    } catch (error) {
+      notes.push(`report ${reportPath} is unreadable: ${error instanceof Error ? error.message : error}`);
+      counts.failed += 1;
+    }
+  } else {
+    notes.push(`no report at ${reportPath}`);
+  }
+  for (const file of counts.failedFiles) {
+    const firstLine = file.message.split("\n")[0].slice(0, 160);
+    notes.push(`file failed outside any test: ${relative(process.cwd(), file.name)}: ${firstLine}`);
+  }
+  if (exitCode !== undefined && exitCode !== 0 && counts.failed === 0) {
+    const why = exitCode === 124 || exitCode === 137 ? "timed out" : `exited with code ${exitCode}`;
+    notes.push(`${name} ${why} without a failed test; counted as one failure`);
+    counts.failed += 1;
+  }
+  return { name, ...counts, notes };
+}
+
+/** Sums runs; `ok` is false when anything failed or no test passed. */
+export function sumRuns(runs) {
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  for (const run of runs) {
+    total.passed += run.passed;
+    total.failed += run.failed;
+    total.skipped += run.skipped;
+  }
+  return { ...total, ok: total.failed === 0 && total.passed > 0 };
+}
+
+function main(argv) {
+  const runs = [];
+  for (const arg of argv) {
+    const m = /^([^=]+)=(.+?)(?::(\d+))?$/.exec(arg);
+    if (!m) {
+      process.stderr.write(`usage: report.mjs <name>=<report.json>[:<exit code>] ...\n`);
+      return 2;
+    }
+    runs.push(countRun(m[1], m[2], m[3] === undefined ? undefined : Number(m[3])));
+  }
+  for (const run of runs) {
+    for (const note of run.notes) process.stdout.write(`${run.name}: ${note}\n`);
+    if (runs.length > 1) process.stdout.write(`${run.name}: ${formatCounts(run)}\n`);
+  }
+  const total = sumRuns(runs);
+  if (total.passed === 0) process.stdout.write("no test passed: nothing ran, or everything was skipped\n");
+  process.stdout.write(`${formatCounts(total)}\n`);
+  return total.ok ? 0 : 1;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));
