@@ -9,7 +9,7 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -154,11 +154,19 @@ export function storeDir() {
   return join(tools, "pnpm-store");
 }
 
+/** The directory with npm's `pnpm` and `pnpx` links for the pnpm CLI at `cli`. */
+export function pnpmBinDir(cli) {
+  return join(dirname(dirname(dirname(cli))), ".bin");
+}
+
 /** The environment every tool runs in: the chosen Node first on PATH, the repo's store and bins. */
 export function toolEnv(node, pnpm, extra = {}) {
   return {
     ...process.env,
-    PATH: `${dirname(node)}:${join(root, "node_modules", ".bin")}:${process.env.PATH}`,
+    // Node first, then `pnpm` itself (turbo looks for it on PATH), then the workspace's tools.
+    PATH: [dirname(node), pnpmBinDir(pnpm), join(root, "node_modules", ".bin"), process.env.PATH].join(
+      delimiter,
+    ),
     npm_config_store_dir: storeDir(),
     SWITCHYARD_NODE_BIN: node,
     SWITCHYARD_PNPM: pnpm,
@@ -203,7 +211,8 @@ function main() {
   const [command = "test", ...rest] = process.argv.slice(2);
   if (command === "--print-tools") {
     // For scripts/pnpm: one line of tab-separated paths.
-    process.stdout.write(`${ensureNode()}\t${ensurePnpm()}\t${storeDir()}\n`);
+    const pnpm = ensurePnpm();
+    process.stdout.write(`${ensureNode()}\t${pnpm}\t${pnpmBinDir(pnpm)}\t${storeDir()}\n`);
     return;
   }
   const script = join(root, "scripts", `${command}.mjs`);
