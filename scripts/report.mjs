@@ -57,7 +57,12 @@ export function countRun(name, reportPath, exitCode) {
     notes.push(`file failed outside any test: ${relative(process.cwd(), file.name)}: ${firstLine}`);
   }
   if (exitCode !== undefined && exitCode !== 0 && counts.failed === 0) {
-    const why = exitCode === 124 || exitCode === 137 ? "timed out" : `exited with code ${exitCode}`;
+    const why =
+      exitCode === 124 || exitCode === 137
+        ? "timed out"
+        : exitCode === 125
+          ? "was not run (time budget spent)"
+          : `exited with code ${exitCode}`;
     notes.push(`${name} ${why} without a failed test; counted as one failure`);
     counts.failed += 1;
   }
