@@ -21,31 +21,32 @@ export function contextKey<T>(name: string): ContextKey<T> {
  * and every attempt of that call, and readable afterwards from the response and from errors.
  */
 export class Context {
-  readonly #values = new Map<ContextKey<unknown>, unknown>();
+  // Created on first write: most calls through a bare client never store anything.
+  #values: Map<ContextKey<unknown>, unknown> | undefined;
 
   /** The value stored under `key`, if any. */
   get<T>(key: ContextKey<T>): T | undefined {
-    return this.#values.get(key) as T | undefined;
+    return this.#values?.get(key) as T | undefined;
   }
 
   /** Stores `value` under `key`; returns the context so calls can be chained. */
   set<T>(key: ContextKey<T>, value: T): this {
-    this.#values.set(key, value);
+    (this.#values ??= new Map()).set(key, value);
     return this;
   }
 
   /** Whether a value is stored under `key`. */
   has(key: ContextKey<unknown>): boolean {
-    return this.#values.has(key);
+    return this.#values?.has(key) ?? false;
   }
 
   /** Removes the value stored under `key`. */
   delete(key: ContextKey<unknown>): boolean {
-    return this.#values.delete(key);
+    return this.#values?.delete(key) ?? false;
   }
 
   /** The names of the keys that hold a value, for logs and debugging (values are not exposed). */
   keys(): string[] {
-    return [...this.#values.keys()].map((k) => k.name);
+    return this.#values ? [...this.#values.keys()].map((k) => k.name) : [];
   }
 }

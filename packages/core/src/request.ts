@@ -176,7 +176,10 @@ export class HttpRequest {
   }
 }
 
+const NO_OPTIONS: RequestOptions = Object.freeze({});
+
 function pickOptions(init: RequestOptions): RequestOptions {
+  if (!hasOptionChanges(init)) return NO_OPTIONS;
   const out: { -readonly [K in keyof RequestOptions]: RequestOptions[K] } = {};
   if (init.signal !== undefined) out.signal = init.signal;
   if (init.redirect !== undefined) {
@@ -194,7 +197,7 @@ function pickOptions(init: RequestOptions): RequestOptions {
   return out;
 }
 
-function hasOptionChanges(c: RequestChanges): boolean {
+function hasOptionChanges(c: RequestOptions): boolean {
   return (
     c.signal !== undefined ||
     c.redirect !== undefined ||

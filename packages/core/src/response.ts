@@ -40,6 +40,8 @@ function isUndiciBody(body: Readable): body is UndiciBody {
   );
 }
 
+const DUMP_OPTIONS = Object.freeze({ limit: DISCARD_DRAIN_LIMIT });
+
 const EMPTY = (): Readable => Readable.from([]);
 
 /**
