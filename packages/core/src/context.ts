@@ -31,7 +31,8 @@ export class Context {
 
   /** Stores `value` under `key`; returns the context so calls can be chained. */
   set<T>(key: ContextKey<T>, value: T): this {
-    (this.#values ??= new Map()).set(key, value);
+    if (this.#values === undefined) this.#values = new Map();
+    this.#values.set(key, value);
     return this;
   }
 

@@ -47,6 +47,7 @@ export class SwitchyardError extends Error {
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (typeof value !== "object" || value === null) return false;
     const kinds = (value as { [kBrand]?: readonly string[] })[kBrand];
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass `instanceof` was asked about.
     return Array.isArray(kinds) && kinds.includes(this.name);
   }
 }

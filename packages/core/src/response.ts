@@ -144,8 +144,8 @@ export class HttpResponse {
   discard(): Promise<void> {
     const body = this.#body;
     if (body === null || body.destroyed || body.readableEnded) return Promise.resolve();
-    if (isUndiciBody(body))
-      return body.dump({ limit: DISCARD_DRAIN_LIMIT }).catch(() => body.destroy() && undefined);
+    // undici's dump() without a signal never rejects; it destroys what it will not drain.
+    if (isUndiciBody(body)) return body.dump(DUMP_OPTIONS);
     return this.#drain(body);
   }
 
