@@ -1,0 +1,12 @@
+export type { S3CredentialProvider, S3CredentialsOption, S3Keys } from "./credentials.ts";
+export type { S3ErrorDetails, S3RequestProblem } from "./errors.ts";
+export { isS3Error, S3CredentialsError, S3Error, S3RequestError } from "./errors.ts";
+export type { S3ErrorBody } from "./parse-s3-error.ts";
+export { parseS3ErrorXml } from "./parse-s3-error.ts";
+export type { PresignOptions } from "./presign.ts";
+export { MAX_PRESIGN_SECONDS, presignS3Url } from "./presign.ts";
+export type { AddressingStyle } from "./resolve-endpoint.ts";
+export { S3_METHODS, s3 } from "./s3.ts";
+export type { S3BucketOptions, S3Options } from "./s3-options.ts";
+export type { ParsedS3Url, S3Location, S3UrlProblem } from "./s3-url.ts";
+export { parseS3Url, s3Url } from "./s3-url.ts";
