@@ -1,0 +1,82 @@
+/**
+ * A URL prefix split into what prefix matching compares: scheme and authority (exact, after URL
+ * normalisation) and a path without trailing slash, matched segment by segment.
+ */
+export interface UrlPrefix {
+  /** `scheme://host[:port]`, lower-cased by URL parsing for http(s); no userinfo. */
+  readonly base: string;
+  /** The path without trailing slashes: `""` for the root, otherwise `/a/b`. */
+  readonly path: string;
+  /** `base + path`, the normalised form used as the pool's key. */
+  readonly key: string;
+}
+
+/** What a prefix or mirror URL may not carry; returned as the reason, or `undefined` when fine. */
+export function prefixProblem(url: URL): string | undefined {
+  if (url.search !== "") return "must not have a query";
+  if (url.hash !== "") return "must not have a fragment";
+  if (url.host === "") return "must have a host";
+  return undefined;
+}
+
+/** Strips every trailing `/` from a path (`/` and `""` become `""`). */
+export function trimTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 47) end--;
+  return path.slice(0, end);
+}
+
+/**
+ * Splits a parsed prefix URL. Userinfo is ignored: a prefix names where requests go, not who sends
+ * them.
+ */
+export function parsePrefix(url: URL): UrlPrefix {
+  const base = `${url.protocol}//${url.host}`;
+  const path = trimTrailingSlashes(url.pathname);
+  return { base, path, key: base + path };
+}
+
+/**
+ * The rest of `url` below `prefix` (path remainder plus query), or `undefined` when the URL is not
+ * under the prefix. Matching is by whole path segments: `/conda` matches `/conda` and `/conda/x`,
+ * never `/conda-forge`.
+ */
+export function restBelow(prefix: UrlPrefix, url: URL): string | undefined {
+  if (`${url.protocol}//${url.host}` !== prefix.base) return undefined;
+  const path = url.pathname;
+  if (prefix.path !== "") {
+    if (!path.startsWith(prefix.path)) return undefined;
+    const next = path.charCodeAt(prefix.path.length);
+    // NaN: the path ends right at the prefix.
+    if (!Number.isNaN(next) && next !== 47) return undefined;
+  }
+  return path.slice(prefix.path.length) + url.search;
+}
+
+/**
+ * The longest prefix (most path characters) under which `url` falls, with the rest of the URL.
+ * `prefixes` may be in any order.
+ */
+export function longestPrefix<P extends UrlPrefix>(
+  prefixes: readonly P[],
+  url: URL,
+): { readonly prefix: P; readonly rest: string } | undefined {
+  let best: P | undefined;
+  let bestRest = "";
+  for (const prefix of prefixes) {
+    if (best !== undefined && prefix.path.length <= best.path.length) continue;
+    const rest = restBelow(prefix, url);
+    if (rest === undefined) continue;
+    best = prefix;
+    bestRest = rest;
+  }
+  return best === undefined ? undefined : { prefix: best, rest: bestRest };
+}
+
+/**
+ * Joins a mirror base (its path already without trailing slash) and the rest of a request URL.
+ * The rest keeps its percent-encoding; an empty rest gives the mirror base itself.
+ */
+export function joinMirrorUrl(mirrorBase: string, rest: string): string {
+  return mirrorBase + rest;
+}

@@ -1,0 +1,353 @@
+import { Readable } from "node:stream";
+import type { Context, HttpRequest, Next } from "@switchyard/core";
+import {
+  HttpResponse,
+  InvalidOptionsError,
+  isSwitchyardError,
+  mapError,
+  redactSecrets,
+  redactUrl,
+  servedByKey,
+} from "@switchyard/core";
+import type { MirrorOutcome, MirrorReport } from "./all-mirrors-failed-error.ts";
+import { AllMirrorsFailedError } from "./all-mirrors-failed-error.ts";
+import { abortableSleep } from "./failover-delay.ts";
+import { isMirrorFailure, judgeStatus } from "./failure-rules.ts";
+import { mirrorChannels } from "./mirror-events.ts";
+import type { ResolvedOptions, SelectCandidate } from "./mirror-options.ts";
+import { mirrorRouteKey } from "./mirror-options.ts";
+import type { EntryStanding, Pool, PoolEntry } from "./mirror-pool.ts";
+import { snapshotOf } from "./mirror-pool.ts";
+import { orderMirrors } from "./select-order.ts";
+
+// Credentials the caller set for the original host; a mirror on another origin never sees them
+// (auth, further in, looks up the mirror's own host). A caller-set Host names the original too.
+const CROSS_ORIGIN_DROPPED = ["authorization", "cookie", "proxy-authorization", "host"];
+
+interface Tried {
+  readonly outcome: "failed" | "next";
+  readonly status?: number;
+  readonly error?: string;
+}
+
+/** The default order, or the `select` hook's, as indexes into the pool's entries. */
+function chooseOrder(
+  request: HttpRequest,
+  pool: Pool,
+  standings: readonly EntryStanding[],
+  carries: readonly boolean[],
+  options: ResolvedOptions,
+): readonly number[] {
+  const eligible: number[] = [];
+  for (let i = 0; i < standings.length; i++) if (carries[i]) eligible.push(i);
+  const order = orderMirrors(
+    eligible.map((i) => standings[i]!),
+    options.shuffle ? "shuffle" : "list",
+    options.random,
+  ).map((j) => eligible[j]!);
+  const select = options.select;
+  if (select === undefined) return order;
+  const mirrors: SelectCandidate[] = standings.map((s, i) =>
+    Object.freeze({ ...snapshotOf(s), carries: carries[i]! }),
+  );
+  const chosen = select({ request, prefix: pool.prefix, mirrors: Object.freeze(mirrors), order });
+  if (chosen === undefined) return order;
+  const seen = new Set<number>();
+  if (!Array.isArray(chosen)) throw new InvalidOptionsError("mirror: select must return an array of indexes");
+  for (const i of chosen) {
+    if (!Number.isInteger(i) || i < 0 || i >= standings.length || seen.has(i)) {
+      throw new InvalidOptionsError(
+        `mirror: select returned ${JSON.stringify(chosen)}; expected distinct indexes into the ${standings.length} mirrors`,
+      );
+    }
+    seen.add(i);
+  }
+  return chosen;
+}
+
+function errorText(error: unknown, entry: PoolEntry): string {
+  const text = isSwitchyardError(error)
+    ? `${error.name} ${error.code}: ${error.message}`
+    : error instanceof Error
+      ? `${error.name}: ${redactUrl(error.message)}`
+      : redactUrl(String(error));
+  return redactSecrets(text, entry.secrets);
+}
+
+function statusText(res: HttpResponse): string {
+  return res.statusText === "" ? `HTTP ${res.status}` : `HTTP ${res.status} ${res.statusText}`;
+}
+
+function rewrite(request: HttpRequest, entry: PoolEntry, rest: string, requestOrigin: string): HttpRequest {
+  if (entry.kind === "origin") return request;
+  const url = entry.base + rest;
+  if (entry.origin === requestOrigin) return request.with({ url });
+  return request.with({ url, headers: request.headers.delete(...CROSS_ORIGIN_DROPPED) });
+}
+
+function syntheticNotFound(request: HttpRequest, context: Context, pool: Pool, path: string): HttpResponse {
+  const text = `no mirror of ${pool.prefix} carries ${redactUrl(path)}; answered by @switchyard/mirror without a request\n`;
+  const bytes = Buffer.from(text);
+  return new HttpResponse({
+    status: 404,
+    statusText: "Not Found",
+    headers: { "content-type": "text/plain; charset=utf-8", "content-length": String(bytes.length) },
+    body: Readable.from([bytes], { objectMode: false }),
+    url: request.url,
+    context,
+    request,
+  });
+}
+
+/**
+ * Tries the pool's mirrors for one call (and the origin last, when enabled): failover within the
+ * call when the body can be sent again, a delay between attempts, the pool updated with each
+ * outcome.
+ */
+export async function routeThroughMirrors(
+  request: HttpRequest,
+  next: Next,
+  context: Context,
+  pool: Pool,
+  rest: string,
+  options: ResolvedOptions,
+): Promise<HttpResponse> {
+  const now = options.now;
+  const q = rest.indexOf("?");
+  const path = q < 0 ? rest : rest.slice(0, q);
+  const entries = pool.entries;
+  const standings = pool.standings(now());
+  const carries = entries.map((e) => e.carries(path));
+  const order = chooseOrder(request, pool, standings, carries, options);
+  const fallback = pool.fallbackToOrigin;
+
+  if (!fallback && order.length === 0 && !carries.includes(true)) {
+    context.set(mirrorRouteKey, {
+      prefix: pool.prefix,
+      servedBy: undefined,
+      kind: undefined,
+      attempts: [],
+      synthetic: true,
+    });
+    return syntheticNotFound(request, context, pool, path);
+  }
+
+  const sequence: PoolEntry[] = order.slice(0, options.maxAttempts).map((i) => entries[i]!);
+  if (fallback) sequence.push(pool.origin);
+  // Trying a mirror past its failure limit is a probe: other calls skip it until it settles.
+  const overLimit = new Set(standings.filter((s) => s.availability !== "healthy").map((s) => s.entry));
+  const tried = new Map<PoolEntry, Tried>();
+  const attempts: MirrorReport[] = [];
+  const where = { method: request.method, url: request.redactedUrl };
+  const requestOrigin = pool.urlPrefix.base;
+  let pending: { res: HttpResponse; entry: PoolEntry } | undefined;
+  let failed = false;
+  let transient = false;
+  let lastError: unknown;
+  let why: string | undefined;
+  if (order.length > options.maxAttempts) why = `maxAttempts (${options.maxAttempts}) reached`;
+
+  for (let n = 0; n < sequence.length; n++) {
+    const entry = sequence[n]!;
+    if (n > 0) {
+      if (!request.isReplayable) {
+        why = "the request body is a one-shot stream that was already sent, so no other mirror was tried";
+        break;
+      }
+      if (pending !== undefined) {
+        await pending.res.discard();
+        pending = undefined;
+      }
+      const wait = options.delay(n);
+      await abortableSleep(Number.isFinite(wait) && wait > 0 ? wait : 0, request.signal, where);
+    }
+    const probe = overLimit.has(entry);
+    if (probe) entry.state.probing = true;
+    const target = rewrite(request, entry, rest, requestOrigin);
+    if (mirrorChannels.selected.hasSubscribers) {
+      mirrorChannels.selected.publish({
+        prefix: pool.prefix,
+        mirror: entry.redacted,
+        kind: entry.kind,
+        url: target.redactedUrl,
+        method: request.method,
+        attempt: n + 1,
+        probe,
+        context,
+      });
+    }
+    let res: HttpResponse;
+    try {
+      res = await next(target);
+    } catch (error) {
+      if (!isMirrorFailure(error)) {
+        if (probe) entry.state.probing = false;
+        throw error;
+      }
+      const text = errorText(error, entry);
+      const failures = pool.recordFailure(entry, now(), text, false);
+      publishFailed(pool, entry, context, request.method, n + 1, failures, { error: text });
+      tried.set(entry, { outcome: "failed", error: text });
+      attempts.push(report(entry, "failed", undefined, text));
+      failed = true;
+      transient ||= isSwitchyardError(error) && error.transient;
+      lastError = error;
+      continue;
+    }
+    const verdict = judgeStatus(res.status, options);
+    if (verdict === "failure") {
+      const text = statusText(res);
+      const failures = pool.recordFailure(entry, now(), text, true);
+      publishFailed(pool, entry, context, request.method, n + 1, failures, {
+        status: res.status,
+        error: text,
+      });
+      tried.set(entry, { outcome: "failed", status: res.status, error: text });
+      attempts.push(report(entry, "failed", res.status, text));
+      failed = true;
+      transient ||= res.status >= 500 || res.status === 429;
+      pending = { res, entry };
+      continue;
+    }
+    const before = pool.recordSuccess(entry, now());
+    if (before > 0 && mirrorChannels.recovered.hasSubscribers) {
+      mirrorChannels.recovered.publish({
+        prefix: pool.prefix,
+        mirror: entry.redacted,
+        kind: entry.kind,
+        previousFailures: before,
+        context,
+      });
+    }
+    if (verdict === "next") {
+      tried.set(entry, { outcome: "next", status: res.status });
+      attempts.push(report(entry, "next", res.status, undefined));
+      pending = { res, entry };
+      continue;
+    }
+    served(context, pool, entry, attempts);
+    watchBody(res, pool, entry, context, request.method, n + 1, options.now);
+    return res;
+  }
+
+  if (pending !== undefined && (options.onExhausted === "last-response" || !failed)) {
+    served(context, pool, pending.entry, attempts);
+    return pending.res;
+  }
+  if (pending !== undefined) await pending.res.discard();
+  context.set(mirrorRouteKey, {
+    prefix: pool.prefix,
+    servedBy: undefined,
+    kind: undefined,
+    attempts: Object.freeze(attempts),
+    synthetic: false,
+  });
+  if (sequence.length === 0) {
+    const cooling = standings.every((st, i) => !carries[i] || st.availability === "cooling");
+    why = cooling
+      ? "every mirror is cooling down after repeated failures"
+      : "the select hook chose no mirror";
+    // Cool-downs end: a later retry may find a mirror to probe.
+    transient = cooling;
+  }
+  const now2 = now();
+  const reports = entries.map((entry, i): MirrorReport => {
+    const t = tried.get(entry);
+    if (t !== undefined) return report(entry, t.outcome, t.status, t.error);
+    const standing = pool.standingOf(entry, now2);
+    const outcome: MirrorOutcome = !carries[i]
+      ? "skipped"
+      : standing.availability === "cooling"
+        ? "cooling"
+        : "not-tried";
+    return report(entry, outcome, undefined, entry.state.lastError);
+  });
+  if (fallback) {
+    const t = tried.get(pool.origin);
+    reports.push(
+      t === undefined
+        ? report(pool.origin, "not-tried", undefined, pool.origin.state.lastError)
+        : report(pool.origin, t.outcome, t.status, t.error),
+    );
+  }
+  throw new AllMirrorsFailedError(pool.prefix, reports, {
+    ...where,
+    context,
+    transient,
+    why,
+    ...(lastError === undefined ? {} : { cause: lastError }),
+  });
+}
+
+function report(
+  entry: PoolEntry,
+  outcome: MirrorOutcome,
+  status: number | undefined,
+  error: string | undefined,
+): MirrorReport {
+  return Object.freeze({
+    mirror: entry.redacted,
+    kind: entry.kind,
+    outcome,
+    ...(status === undefined ? {} : { status }),
+    ...(error === undefined ? {} : { error }),
+    failures: entry.state.failures,
+  });
+}
+
+function served(context: Context, pool: Pool, entry: PoolEntry, attempts: readonly MirrorReport[]): void {
+  context.set(servedByKey, { kind: entry.kind, url: entry.redacted });
+  context.set(mirrorRouteKey, {
+    prefix: pool.prefix,
+    servedBy: entry.redacted,
+    kind: entry.kind,
+    attempts: Object.freeze([...attempts]),
+    synthetic: false,
+  });
+}
+
+function publishFailed(
+  pool: Pool,
+  entry: PoolEntry,
+  context: Context,
+  method: string,
+  attempt: number,
+  failures: number,
+  detail: { status?: number; error: string },
+): void {
+  if (!mirrorChannels.failed.hasSubscribers) return;
+  mirrorChannels.failed.publish({
+    prefix: pool.prefix,
+    mirror: entry.redacted,
+    kind: entry.kind,
+    method,
+    attempt,
+    failures,
+    maxFailures: entry.maxFailures,
+    ...detail,
+    context,
+  });
+}
+
+/**
+ * A body that breaks off mid-stream (reset, truncation, body timeout) is a failure of the mirror
+ * too: it cannot be failed over any more, but the pool learns from it.
+ */
+function watchBody(
+  res: HttpResponse,
+  pool: Pool,
+  entry: PoolEntry,
+  context: Context,
+  method: string,
+  attempt: number,
+  now: () => number,
+): void {
+  if (!res.hasBody) return;
+  res.body.once("error", (error: unknown) => {
+    const mapped = mapError(error, { method, url: res.url, context, phase: "body" });
+    if (!isMirrorFailure(mapped)) return;
+    const text = errorText(mapped, entry);
+    const failures = pool.recordFailure(entry, now(), text, true);
+    publishFailed(pool, entry, context, method, attempt, failures, { error: text });
+  });
+}
