@@ -2,7 +2,8 @@
 // Fresh-machine entry point for the README's commands. Runs on Node 20 (the oldest a new user may
 // have) and brings everything else into the repository: a supported Node from the npm registry's
 // `node` package, pnpm at the pinned version, the workspace's dependencies. Nothing global: tools go
-// to .tools/, pnpm's package store to .tools/pnpm-store, npm's download cache to .tools/npm-cache.
+// to .tools/, pnpm's package store to .tools/pnpm-store (unless node_modules already uses another),
+// and npm's download cache is a temporary directory there, removed after each install.
 //
 //   node scripts/bootstrap.mjs <command> [args]   runs scripts/<command>.mjs on the chosen Node
 //   SWITCHYARD_NODE=lts|floor|<x.y.z>             forces a bootstrapped Node (CI runs both)
@@ -89,11 +90,9 @@ function installTool(name, spec, relBin, verify) {
     "--loglevel=error",
     spec,
   ];
-  const env = {
-    ...process.env,
-    npm_config_cache: join(tools, "npm-cache"),
-    npm_config_update_notifier: "false",
-  };
+  // npm's download cache lives only as long as this install: nothing is left outside .tools/.
+  const cache = join(tools, `.tmp-npm-cache-${process.pid}`);
+  const env = { ...process.env, npm_config_cache: cache, npm_config_update_notifier: "false" };
   try {
     const status = run(npm, args, { cwd: tmp, env });
     if (status !== 0)
@@ -107,6 +106,7 @@ function installTool(name, spec, relBin, verify) {
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+    rmSync(cache, { recursive: true, force: true });
   }
   return join(final, relBin);
 }
