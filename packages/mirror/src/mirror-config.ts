@@ -134,7 +134,7 @@ function parseMirror(where: string, input: MirrorInput, defaults: ConfigDefaults
   return {
     base: trimTrailingSlashes(url.href),
     key: parsed.key,
-    redacted: redactUrl(trimTrailingSlashes(url.href)),
+    redacted: trimTrailingSlashes(redactUrl(url.href)),
     origin: parsed.base,
     maxFailures,
     carries,
@@ -172,7 +172,7 @@ export function parsePrefixConfig(
     if (seen.has(m.key)) throw new InvalidOptionsError(`${where} lists the mirror ${m.redacted} twice`);
     seen.add(m.key);
   }
-  return { prefix, redacted: redactUrl(prefix.key), fallbackToOrigin, mirrors };
+  return { prefix, redacted: trimTrailingSlashes(redactUrl(prefix.key)), fallbackToOrigin, mirrors };
 }
 
 /** Validates a whole mirrors table; throws InvalidOptionsError on the first problem. */
