@@ -1,0 +1,280 @@
+import type { Readable } from "node:stream";
+import type { Context, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
+import {
+  attemptKey,
+  BodyNotReplayableError,
+  InvalidOptionsError,
+  mapError,
+  notBeforeKey,
+  pluginChannel,
+  redactUrl,
+  SwitchyardError,
+  TimeoutError,
+} from "@switchyard/core";
+import { backoffDelay } from "./backoff.ts";
+import type { RetryOutcome } from "./classify.ts";
+import { describeOutcome, isTransientOutcome, mayResend, neverSent } from "./classify.ts";
+import type { StopReason } from "./errors.ts";
+import { ResumeError, RetriesExhaustedError } from "./errors.ts";
+import { checkContinuation, resumePoint } from "./resume-validator.ts";
+import { ResumingBody } from "./resuming-body.ts";
+import type { RetryBudgetOptions } from "./retry-budget.ts";
+import { RetryBudget } from "./retry-budget.ts";
+import type { RetryPolicy, RetryPolicyOptions } from "./retry-policy.ts";
+import { isRetryPolicy, retryPolicy, retryPolicyKey } from "./retry-policy.ts";
+import type { Sleep } from "./sleep.ts";
+import { abortReason, sleep as defaultSleep } from "./sleep.ts";
+
+/** Options of {@link retry}: the policy, plus what belongs to the client as a whole. */
+export interface RetryOptions extends RetryPolicyOptions {
+  /**
+   * The retry budget shared by every call of this middleware (so of its client): a
+   * {@link RetryBudget} (to share it or watch it), options for a new one, or `false` for none.
+   * @default a new RetryBudget(): 500 tokens, 5 per retry, 10 per retry after a timeout
+   */
+  readonly budget?: RetryBudget | RetryBudgetOptions | false;
+  /** The clock, in epoch milliseconds (a seam for tests). @default Date.now */
+  readonly now?: () => number;
+  /** The abort-aware wait (a seam for tests: capture delays instead of sleeping). */
+  readonly sleep?: Sleep;
+  /** Random source in [0, 1) for jitter (a seam for tests). @default Math.random */
+  readonly random?: () => number;
+}
+
+/** The middleware {@link retry} returns, with its policy and budget exposed for inspection. */
+export interface RetryMiddleware extends Middleware {
+  readonly policy: RetryPolicy;
+  readonly budget: RetryBudget | undefined;
+}
+
+const retryChannel = pluginChannel("retry", "retry");
+const giveUpChannel = pluginChannel("retry", "give-up");
+const resumeChannel = pluginChannel("retry", "resume");
+
+/**
+ * Retries transient failures (connection errors, timeouts, 408/429/5xx) with exponential backoff
+ * and jitter, idempotent methods only by default, within a per-client retry budget. Waits the
+ * longer of its backoff and core's `notBeforeKey` hint (set by `@switchyard/retry-after`), never
+ * the sum. Optionally resumes interrupted downloads with `Range` + `If-Range`.
+ *
+ * Stage `policy`: outermost, so each retry runs the whole inner chain again (mirror failover, auth,
+ * the per-attempt Retry-After gate).
+ *
+ * @example
+ * const client = createClient({ middleware: [retry({ maxRetries: 5, resume: true })] });
+ * const res = await client.request("https://example.com/big.tar");
+ * console.log(res.context.get(attemptKey)); // attempts made
+ */
+export function retry(options: RetryOptions = {}): RetryMiddleware {
+  const policy = retryPolicy(options);
+  const budget = makeBudget(options.budget);
+  const now = checkFunction("now", options.now) ?? Date.now;
+  const sleep = checkFunction("sleep", options.sleep) ?? defaultSleep;
+  const random = checkFunction("random", options.random) ?? Math.random;
+
+  function classify(p: RetryPolicy, outcome: RetryOutcome): boolean {
+    const custom = p.shouldRetry?.(outcome);
+    return custom ?? isTransientOutcome(outcome, p.statuses);
+  }
+
+  function delayFor(p: RetryPolicy, retryNumber: number, outcome: RetryOutcome): number {
+    const backoff = backoffDelay(p, retryNumber, random);
+    if (p.delay === undefined) return backoff;
+    const chosen = p.delay(retryNumber, outcome, backoff);
+    if (typeof chosen !== "number" || !(chosen >= 0)) {
+      throw new InvalidOptionsError(
+        `the delay function must return milliseconds >= 0, got ${String(chosen)}`,
+      );
+    }
+    return chosen;
+  }
+
+  async function run(
+    request: HttpRequest,
+    next: Next,
+    context: Context,
+    p: RetryPolicy,
+  ): Promise<HttpResponse> {
+    const started = now();
+    const where = { method: request.method, url: redactUrl(request.url), context };
+    let refund: number | undefined;
+    for (let attempt = 1; ; attempt++) {
+      context.set(attemptKey, attempt);
+      let response: HttpResponse | undefined;
+      let error: unknown;
+      try {
+        response = await next(request);
+      } catch (caught) {
+        error = caught;
+        if (caught instanceof SwitchyardError) caught.context ??= context;
+      }
+      const outcome: RetryOutcome = { request, response, error, attempt, context };
+      const retryable =
+        !request.signal?.aborted &&
+        classify(p, outcome) &&
+        (mayResend(request, p.methods, p.retryNonIdempotent) || (response === undefined && neverSent(error)));
+      if (!retryable) {
+        if (response === undefined) throw error;
+        budget?.release(refund);
+        return p.resume ? resumable(request, response, next, context, p) : response;
+      }
+
+      let stop: StopReason | undefined;
+      let wait = 0;
+      let cost: number | undefined;
+      if (!request.isReplayable) stop = "not-replayable";
+      else if (attempt > p.maxRetries) stop = "max-retries";
+      else {
+        const backoff = delayFor(p, attempt, outcome);
+        const notBefore = context.get(notBeforeKey);
+        // The longer of the backoff and the server's hint, never the sum.
+        wait = notBefore === undefined ? backoff : Math.max(backoff, notBefore - now());
+        if (now() + wait - started > p.maxElapsed) stop = "max-elapsed";
+        else if (budget !== undefined) {
+          cost = budget.acquire(error instanceof TimeoutError);
+          if (cost === undefined) stop = "budget";
+        }
+      }
+      const reason = describeOutcome(outcome);
+      if (stop !== undefined) {
+        if (giveUpChannel.hasSubscribers)
+          giveUpChannel.publish({ ...where, attempts: attempt, reason, stop });
+        if (response === undefined) {
+          if (stop === "not-replayable") {
+            throw new BodyNotReplayableError(
+              `attempt ${attempt} failed (${reason}) and retry would send it again`,
+              {
+                ...where,
+                cause: error,
+              },
+            );
+          }
+          throw error;
+        }
+        if (p.onExhausted === "return") return response;
+        await response.discard();
+        throw new RetriesExhaustedError(response.status, attempt, stop, where);
+      }
+
+      if (response !== undefined) await response.discard();
+      if (retryChannel.hasSubscribers) {
+        retryChannel.publish({ ...where, attempt, nextAttempt: attempt + 1, delay: wait, reason });
+      }
+      const signal = request.signal;
+      try {
+        await sleep(wait, signal);
+      } catch (reason) {
+        throw signal?.aborted ? abortReason(signal, where) : reason;
+      }
+      refund = cost;
+    }
+  }
+
+  function resumable(
+    request: HttpRequest,
+    response: HttpResponse,
+    next: Next,
+    context: Context,
+    p: RetryPolicy,
+  ): HttpResponse {
+    if (request.method !== "GET" || request.headers.has("range") || !response.hasBody) return response;
+    const point = resumePoint(response.status, response.headers);
+    if (point === undefined) return response;
+    let resumes = 0;
+    const reopen = async (offset: number, cause: unknown): Promise<Readable> => {
+      let failure: unknown = cause;
+      for (;;) {
+        const where = { method: request.method, url: redactUrl(request.url), context };
+        const error = mapError(failure, { ...where, url: request.url, phase: "body" });
+        const attempt = (context.get(attemptKey) ?? 1) + 1;
+        if (request.signal?.aborted || !error.transient || resumes >= p.maxRetries) throw error;
+        const cost = budget?.acquire(error instanceof TimeoutError);
+        if (budget !== undefined && cost === undefined) throw error;
+        resumes++;
+        const wait = backoffDelay(p, resumes, random);
+        if (resumeChannel.hasSubscribers) {
+          resumeChannel.publish({
+            ...where,
+            attempt,
+            offset,
+            delay: wait,
+            reason: describeOutcome({ error }),
+          });
+        }
+        try {
+          await sleep(wait, request.signal);
+        } catch (reason) {
+          throw request.signal?.aborted ? abortReason(request.signal, where) : reason;
+        }
+        context.set(attemptKey, attempt);
+        let answer: HttpResponse;
+        try {
+          answer = await next(
+            request.with({ headers: { range: `bytes=${offset}-`, "if-range": point.validator } }),
+          );
+        } catch (again) {
+          failure = again;
+          continue;
+        }
+        if (answer.status === 206) {
+          const mismatch = checkContinuation(point, offset, answer.headers);
+          if (mismatch === undefined) {
+            budget?.release(cost);
+            return answer.body;
+          }
+          await answer.discard();
+          throw new ResumeError(mismatch, offset, where);
+        }
+        await answer.discard();
+        if (answer.status === 200) {
+          throw new ResumeError(
+            "the server answered the range request with 200 (the resource changed, or it ignores ranges)",
+            offset,
+            where,
+          );
+        }
+        if (!p.statuses.has(answer.status)) {
+          throw new ResumeError(`the server answered the range request with ${answer.status}`, offset, where);
+        }
+        failure = new ResumeError(`the server answered ${answer.status}`, offset, {
+          ...where,
+          transient: true,
+        });
+      }
+    };
+    return response.with({ body: new ResumingBody(response.body, reopen, point.length) });
+  }
+
+  return {
+    name: "retry",
+    stage: "policy",
+    policy,
+    budget,
+    handle(request: HttpRequest, next: Next, context: Context): Promise<HttpResponse> {
+      const override = context.get(retryPolicyKey);
+      if (override === false) return next(request);
+      if (override !== undefined && !isRetryPolicy(override)) {
+        return Promise.reject(
+          new InvalidOptionsError("the retryPolicyKey context value must be false or made by retryPolicy()"),
+        );
+      }
+      return run(request, next, context, override ?? policy);
+    },
+  };
+}
+
+function makeBudget(option: RetryBudget | RetryBudgetOptions | false | undefined): RetryBudget | undefined {
+  if (option === false) return undefined;
+  if (option instanceof RetryBudget) return option;
+  if (option !== undefined && (typeof option !== "object" || option === null)) {
+    throw new InvalidOptionsError("budget must be a RetryBudget, its options, or false");
+  }
+  return new RetryBudget(option);
+}
+
+function checkFunction<T>(name: string, value: T | undefined): T | undefined {
+  if (value !== undefined && typeof value !== "function") {
+    throw new InvalidOptionsError(`${name} must be a function`);
+  }
+  return value;
+}
