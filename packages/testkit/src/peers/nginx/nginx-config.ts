@@ -39,7 +39,8 @@ export function renderNginxConfig(input: NginxConfigInput): string {
   const locations: string[] = [];
   for (const fail of input.failing) {
     const status = fail.status ?? 503;
-    if (!Number.isInteger(status) || status < 200 || status > 599) throw new TypeError(`bad status ${status}`);
+    if (!Number.isInteger(status) || status < 200 || status > 599)
+      throw new TypeError(`bad status ${status}`);
     const body = fail.body ?? "unavailable\n";
     if (/[$\0]/.test(body)) throw new TypeError("failing body must not contain '$' or NUL");
     const retryAfter =

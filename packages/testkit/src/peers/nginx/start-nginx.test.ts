@@ -36,7 +36,10 @@ describe.skipIf(nginx.skip)(`startNginx ${nginx.reason}`, () => {
   it("answers 503 with Retry-After on a failing location and throttles a slow prefix", async () => {
     const peer = await startNginx({
       files: { "big.bin": Buffer.alloc(128 * 1024, 1) },
-      failing: [{ location: "/flaky/", retryAfter: 2 }, { location: "= /gone.txt", status: 429 }],
+      failing: [
+        { location: "/flaky/", retryAfter: 2 },
+        { location: "= /gone.txt", status: 429 },
+      ],
       slow: [{ prefix: "/slow/", bytesPerSecond: 256 * 1024 }],
     });
     started.push(peer);

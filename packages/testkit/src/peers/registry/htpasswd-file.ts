@@ -8,7 +8,9 @@ export function renderHtpasswd(users: Readonly<Record<string, string>>): string 
   return Object.entries(users)
     .map(([user, password]) => {
       if (user === "" || user.includes(":") || /\s/.test(user)) {
-        throw new TypeError(`htpasswd user names must be non-empty without ':' or spaces: ${JSON.stringify(user)}`);
+        throw new TypeError(
+          `htpasswd user names must be non-empty without ':' or spaces: ${JSON.stringify(user)}`,
+        );
       }
       return `${user}:${bcrypt.hashSync(password, 5)}\n`;
     })

@@ -30,7 +30,10 @@ export function signJwtRs256(claims: object, privateKey: KeyObject, x5c: readonl
 }
 
 /** Decodes (without verifying) the header and claims of a compact JWT; for assertions in tests. */
-export function decodeJwt(token: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {
+export function decodeJwt(token: string): {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+} {
   const [header, claims] = token.split(".");
   if (header === undefined || claims === undefined) throw new TypeError("not a compact JWT");
   return {

@@ -1,6 +1,6 @@
+import { OCI_MEDIA_TYPES, type OciDescriptor } from "./oci-media-types.ts";
 import { type BlobData, openRegistrySession, uploadBlob } from "./push-blob.ts";
 import { putManifest } from "./push-manifest.ts";
-import { OCI_MEDIA_TYPES, type OciDescriptor } from "./oci-media-types.ts";
 import type { RegistryClientOptions } from "./registry-credentials.ts";
 
 /** One layer (or the config) to push. */

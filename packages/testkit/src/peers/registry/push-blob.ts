@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
 import { type Dispatcher, request } from "undici";
 import { type RegistryClientOptions, registryAuthorization } from "./registry-credentials.ts";
 
@@ -61,7 +62,10 @@ export function sha256Digest(data: Uint8Array | string): string {
 }
 
 /** Uploads one blob in an open session; returns its digest and size. */
-export async function uploadBlob(session: RegistrySession, data: BlobData): Promise<{ digest: string; size: number }> {
+export async function uploadBlob(
+  session: RegistrySession,
+  data: BlobData,
+): Promise<{ digest: string; size: number }> {
   const { base, repository, headers, dispatcher } = session;
   const start = await request(new URL(`/v2/${repository}/blobs/uploads/`, base), {
     method: "POST",
@@ -99,7 +103,7 @@ export async function uploadBlob(session: RegistrySession, data: BlobData): Prom
     const patch = await request(upload, {
       method: "PATCH",
       headers: { ...headers, "content-type": "application/octet-stream" },
-      body: hashing(),
+      body: Readable.from(hashing(), { objectMode: false }),
       dispatcher,
     });
     await expectStatus(patch, 202, "blob PATCH");

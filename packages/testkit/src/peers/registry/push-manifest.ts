@@ -19,7 +19,9 @@ export async function putManifest(
   });
   if (res.statusCode !== 201) {
     const text = await res.body.text().catch(() => "");
-    throw new Error(`manifest PUT ${session.repository}:${reference} answered ${res.statusCode}: ${text.slice(0, 500)}`);
+    throw new Error(
+      `manifest PUT ${session.repository}:${reference} answered ${res.statusCode}: ${text.slice(0, 500)}`,
+    );
   }
   await res.body.dump();
   const reported = res.headers["docker-content-digest"];

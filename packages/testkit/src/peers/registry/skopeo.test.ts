@@ -15,7 +15,10 @@ describe.skipIf(skip)(`skopeo reads what pushArtifact pushed ${registry.reason} 
       const layer = Buffer.from("read me with another client\n");
       const pushed = await pushArtifact(peer.url, "check/skopeo", "v1", {
         layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", data: layer }],
-        config: { mediaType: "application/vnd.oci.image.config.v1+json", data: '{"architecture":"amd64","os":"linux"}' },
+        config: {
+          mediaType: "application/vnd.oci.image.config.v1+json",
+          data: '{"architecture":"amd64","os":"linux"}',
+        },
       });
       expect(await skopeoInspectRaw(peer.url, "check/skopeo", "v1")).toEqual(pushed.manifest);
       const copy = await skopeoCopyToDir(peer.url, "check/skopeo", pushed.manifestDigest);

@@ -23,7 +23,10 @@ export interface SkopeoResult {
  * anything), empty registries.conf and auth file, and temp dir; all inside a temp dir removed afterwards.
  * Rejects with skopeo's stderr when it fails.
  */
-export async function runSkopeo(args: readonly string[], options: { timeoutMs?: number } = {}): Promise<SkopeoResult> {
+export async function runSkopeo(
+  args: readonly string[],
+  options: { timeoutMs?: number } = {},
+): Promise<SkopeoResult> {
   const binary = peerBinary("skopeo");
   const temp = await createPeerTempDir("skopeo");
   try {
@@ -64,7 +67,9 @@ export async function runSkopeo(args: readonly string[], options: { timeoutMs?: 
         },
         (error, stdout, stderr) => {
           if (error) {
-            reject(new Error(`skopeo ${args.join(" ")} failed: ${stderr.toString().trim() || error.message}`));
+            reject(
+              new Error(`skopeo ${args.join(" ")} failed: ${stderr.toString().trim() || error.message}`),
+            );
           } else {
             resolve({ stdout, stderr: stderr.toString() });
           }

@@ -81,7 +81,9 @@ describe.skipIf(registry.skip)(`startRegistry (open) ${registry.reason}`, () => 
 
 describe.skipIf(registry.skip)(`startRegistry (htpasswd) ${registry.reason}`, () => {
   it("answers 401 with a Basic challenge, 200 with the right credentials", async () => {
-    const peer = await startRegistry({ auth: { kind: "htpasswd", users: { alice: "wonder land" }, realm: "sy" } });
+    const peer = await startRegistry({
+      auth: { kind: "htpasswd", users: { alice: "wonder land" }, realm: "sy" },
+    });
     try {
       const anonymous = await request(`${peer.url}/v2/`);
       expect(anonymous.statusCode).toBe(401);

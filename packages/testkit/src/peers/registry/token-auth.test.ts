@@ -1,13 +1,12 @@
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
 import { requirePeer } from "../peer-availability.ts";
-import { decodeJwt } from "./jwt-rs256.ts";
+import { decodeJwt, signJwtRs256 } from "./jwt-rs256.ts";
 import { MANIFEST_ACCEPT } from "./oci-media-types.ts";
 import { pushArtifact } from "./push-artifact.ts";
 import { startRegistry } from "./start-registry.ts";
 import { parseScope } from "./token-server.ts";
 import { createTokenSigningKey } from "./token-signing-key.ts";
-import { signJwtRs256 } from "./jwt-rs256.ts";
 
 const registry = requirePeer("registry");
 const basic = (user: string, password: string): string => `Basic ${btoa(`${user}:${password}`)}`;
@@ -15,7 +14,10 @@ const basic = (user: string, password: string): string => `Basic ${btoa(`${user}
 describe("parseScope", () => {
   it.each([
     ["repository:org/app:pull,push", { type: "repository", name: "org/app", actions: ["pull", "push"] }],
-    ["repository:127.0.0.1:5000/app:pull", { type: "repository", name: "127.0.0.1:5000/app", actions: ["pull"] }],
+    [
+      "repository:127.0.0.1:5000/app:pull",
+      { type: "repository", name: "127.0.0.1:5000/app", actions: ["pull"] },
+    ],
     ["registry:catalog:*", { type: "registry", name: "catalog", actions: ["*"] }],
     ["nonsense", undefined],
   ])("parses %s", (scope, expected) => {
@@ -34,7 +36,9 @@ describe.skipIf(registry.skip)(`startRegistry (token) ${registry.reason}`, () =>
         auth: { username: "alice", password: "pw" },
       });
       expect(tokens.tokensIssued).toBe(1);
-      expect(tokens.requests[0]?.granted).toEqual([{ type: "repository", name: "org/app", actions: ["pull", "push"] }]);
+      expect(tokens.requests[0]?.granted).toEqual([
+        { type: "repository", name: "org/app", actions: ["pull", "push"] },
+      ]);
       tokens.reset();
 
       const url = `${peer.url}/v2/org/app/manifests/1.0`;
@@ -49,10 +53,14 @@ describe.skipIf(registry.skip)(`startRegistry (token) ${registry.reason}`, () =>
       const refused = await request(`${tokens.realm}${query}`);
       expect(refused.statusCode).toBe(401);
       await refused.body.dump();
-      const wrong = await request(`${tokens.realm}${query}`, { headers: { authorization: basic("alice", "no") } });
+      const wrong = await request(`${tokens.realm}${query}`, {
+        headers: { authorization: basic("alice", "no") },
+      });
       expect(wrong.statusCode).toBe(401);
       await wrong.body.dump();
-      const exchange = await request(`${tokens.realm}${query}`, { headers: { authorization: basic("alice", "pw") } });
+      const exchange = await request(`${tokens.realm}${query}`, {
+        headers: { authorization: basic("alice", "pw") },
+      });
       expect(exchange.statusCode).toBe(200);
       const body = (await exchange.body.json()) as Record<string, unknown>;
       expect(body).toMatchObject({ expires_in: 300 });
@@ -69,7 +77,9 @@ describe.skipIf(registry.skip)(`startRegistry (token) ${registry.reason}`, () =>
       expect(tokens.requests.map((r) => r.status)).toEqual([401, 401, 200]);
       expect(tokens.tokensIssued).toBe(1);
 
-      const ok = await request(url, { headers: { accept: MANIFEST_ACCEPT, authorization: `Bearer ${body.token}` } });
+      const ok = await request(url, {
+        headers: { accept: MANIFEST_ACCEPT, authorization: `Bearer ${body.token}` },
+      });
       expect(ok.statusCode).toBe(200);
       await ok.body.dump();
     } finally {
@@ -90,14 +100,25 @@ describe.skipIf(registry.skip)(`startRegistry (token) ${registry.reason}`, () =>
         expired: tokens.mintToken({ access, expiresInSeconds: -120 }),
         garbage: "not.a.jwt",
         foreign: signJwtRs256(
-          { iss: tokens.issuer, sub: "", aud: tokens.service, exp: now + 300, nbf: now - 10, iat: now, jti: "x", access },
+          {
+            iss: tokens.issuer,
+            sub: "",
+            aud: tokens.service,
+            exp: now + 300,
+            nbf: now - 10,
+            iat: now,
+            jti: "x",
+            access,
+          },
           foreign.privateKey,
           [foreign.certificateDerBase64],
         ),
         wrongAudience: tokens.mintToken({ access, audience: "another-service" }),
       };
       for (const [name, token] of Object.entries(candidates)) {
-        const res = await request(`${peer.url}/v2/org/app/tags/list`, { headers: { authorization: `Bearer ${token}` } });
+        const res = await request(`${peer.url}/v2/org/app/tags/list`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         expect([name, res.statusCode]).toEqual([name, 401]);
         expect(res.headers["www-authenticate"]).toMatch(/error="invalid_token"/);
         await res.body.dump();
@@ -122,7 +143,9 @@ describe.skipIf(registry.skip)(`startRegistry (token) ${registry.reason}`, () =>
         auth: { username: "bob", password: "b" },
       });
       tokens.setTokenLifetime(2);
-      const res = await request(`${tokens.realm}?service=${tokens.service}&scope=repository:pub/app:pull,push`);
+      const res = await request(
+        `${tokens.realm}?service=${tokens.service}&scope=repository:pub/app:pull,push`,
+      );
       const body = (await res.body.json()) as { token: string; expires_in: number };
       expect(body.expires_in).toBe(2);
       const { claims } = decodeJwt(body.token);

@@ -99,6 +99,13 @@ export function parseScope(scope: string): { type: string; name: string; actions
   return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions };
 }
 
+/** What the token endpoint answers. */
+interface TokenReply {
+  status: number;
+  body: object;
+  headers?: Record<string, string>;
+}
+
 function parseBasic(header: string | undefined): { user: string; password: string } | undefined {
   const match = /^Basic\s+(\S+)$/i.exec(header ?? "");
   if (!match?.[1]) return undefined;
@@ -163,7 +170,12 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     );
   };
 
-  const answer = (res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}) => {
+  const answer = (
+    res: ServerResponse,
+    status: number,
+    body: object,
+    headers: Record<string, string> = {},
+  ) => {
     res.writeHead(status, { "content-type": "application/json", ...headers });
     res.end(JSON.stringify(body));
   };
@@ -181,10 +193,27 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       granted: [],
     };
     requests.push(record);
-    const fail = (status: number, code: string, message: string, headers?: Record<string, string>): void => {
-      record.status = status;
-      answer(res, status, { errors: [{ code, message }] }, headers);
-    };
+    const reply = decide(req, url, credentials, record);
+    record.status = reply.status;
+    answer(res, reply.status, reply.body, reply.headers);
+  };
+
+  const decide = (
+    req: IncomingMessage,
+    url: URL,
+    credentials: { user: string; password: string } | undefined,
+    record: TokenRequestRecord,
+  ): TokenReply => {
+    const fail = (
+      status: number,
+      code: string,
+      message: string,
+      headers?: Record<string, string>,
+    ): TokenReply => ({
+      status,
+      body: { errors: [{ code, message }] },
+      headers,
+    });
     if (url.pathname !== "/token") return fail(404, "NOT_FOUND", "the token endpoint is /token");
     if (req.method !== "GET") return fail(405, "UNSUPPORTED", "only GET is supported", { allow: "GET" });
     if (record.service !== service) {
@@ -199,7 +228,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     } else if (!options.anonymous) {
       return fail(401, "UNAUTHORIZED", "credentials required", challenge);
     }
-    for (const raw of scopes) {
+    for (const raw of record.scopes) {
       const scope = parseScope(raw);
       if (!scope) return fail(400, "INVALID_REQUEST", `malformed scope ${JSON.stringify(raw)}`);
       const actions = [...new Set(authorize({ user: credentials?.user, ...scope }))];
@@ -209,12 +238,10 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     }
     const token = mintToken({ sub: credentials?.user ?? "", access: record.granted });
     tokensIssued++;
-    answer(res, 200, {
-      token,
-      access_token: token,
-      expires_in: lifetime,
-      issued_at: new Date().toISOString(),
-    });
+    return {
+      status: 200,
+      body: { token, access_token: token, expires_in: lifetime, issued_at: new Date().toISOString() },
+    };
   };
 
   const server = createServer(handle);

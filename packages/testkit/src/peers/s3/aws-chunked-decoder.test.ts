@@ -15,7 +15,10 @@ const framed = "5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\
 
 describe("decodeAwsChunked", () => {
   it("decodes chunks and trailers", async () => {
-    expect(await decode([framed])).toEqual({ body: "hello world", trailers: { "x-amz-checksum-crc32": "DUoRhQ==" } });
+    expect(await decode([framed])).toEqual({
+      body: "hello world",
+      trailers: { "x-amz-checksum-crc32": "DUoRhQ==" },
+    });
   });
 
   it("decodes the same body split at every byte boundary", async () => {
@@ -25,7 +28,9 @@ describe("decodeAwsChunked", () => {
   });
 
   it("accepts chunk signatures in size lines", async () => {
-    expect((await decode([`3;chunk-signature=${"a".repeat(64)}\r\nabc\r\n0;chunk-signature=x\r\n\r\n`])).body).toBe("abc");
+    expect(
+      (await decode([`3;chunk-signature=${"a".repeat(64)}\r\nabc\r\n0;chunk-signature=x\r\n\r\n`])).body,
+    ).toBe("abc");
   });
 
   it.each([

@@ -10,6 +10,8 @@ export interface AwsChunkedTrailers {
 }
 
 const CRLF = Buffer.from("\r\n");
+
+type DecoderState = "size" | "data" | "data-end" | "trailer" | "done";
 const MAX_LINE = 4096;
 
 /**
@@ -21,8 +23,10 @@ export async function* decodeAwsChunked(
   source: AsyncIterable<Buffer>,
   trailers: AwsChunkedTrailers,
 ): AsyncGenerator<Buffer> {
-  let pending = Buffer.alloc(0);
-  let state: "size" | "data" | "data-end" | "trailer" | "done" = "size";
+  let pending: Buffer = Buffer.alloc(0);
+  let state: DecoderState = "size";
+  // A function, so that control-flow narrowing inside the loop does not leak past it.
+  const complete = (): boolean => state === "done" || (state === "trailer" && pending.length === 0);
   let remaining = 0;
   for await (const incoming of source) {
     pending = pending.length === 0 ? incoming : Buffer.concat([pending, incoming]);
@@ -52,7 +56,8 @@ export async function* decodeAwsChunked(
         state = "size";
       } else if (state === "size") {
         const size = /^([0-9a-fA-F]{1,16})(?:;.*)?$/.exec(line)?.[1];
-        if (size === undefined) throw new AwsChunkedError(`bad aws-chunked size line ${JSON.stringify(line)}`);
+        if (size === undefined)
+          throw new AwsChunkedError(`bad aws-chunked size line ${JSON.stringify(line)}`);
         remaining = Number.parseInt(size, 16);
         state = remaining === 0 ? "trailer" : "data";
       } else if (line === "") {
@@ -65,7 +70,7 @@ export async function* decodeAwsChunked(
     }
   }
   // Some clients end right after the trailers without the final empty line.
-  if (state !== "done" && !(state === "trailer" && pending.length === 0)) {
+  if (!complete()) {
     throw new AwsChunkedError("aws-chunked body ended early");
   }
 }

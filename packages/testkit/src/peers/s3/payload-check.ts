@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { crc32 } from "node:zlib";
 import { AwsChunkedError, type AwsChunkedTrailers, decodeAwsChunked } from "./aws-chunked-decoder.ts";
-import { discardSpooledBody, type SpooledBody, type SpoolBodyOptions, spoolBody } from "./spool-body.ts";
+import { discardSpooledBody, type SpoolBodyOptions, type SpooledBody, spoolBody } from "./spool-body.ts";
 
 /** An S3 error the front answers with. */
 export interface S3Failure {
@@ -13,7 +13,9 @@ export interface S3Failure {
 }
 
 /** The payload modes the front verifies before forwarding. */
-export type PayloadCheck = { ok: true; body: SpooledBody; decoded: boolean } | { ok: false; error: S3Failure };
+export type PayloadCheck =
+  | { ok: true; body: SpooledBody; decoded: boolean }
+  | { ok: false; error: S3Failure };
 
 async function* tap(source: AsyncIterable<Buffer>, onChunk: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
   for await (const chunk of source) {
@@ -48,7 +50,9 @@ export async function checkSha256Payload(
 }
 
 /** Incremental checksums for the trailer algorithms node can compute. */
-function checksumOf(name: string): { update(chunk: Buffer): void; digest(): string; label: string } | undefined {
+function checksumOf(
+  name: string,
+): { update(chunk: Buffer): void; digest(): string; label: string } | undefined {
   if (name === "x-amz-checksum-crc32") {
     let value = 0;
     return {
@@ -63,10 +67,15 @@ function checksumOf(name: string): { update(chunk: Buffer): void; digest(): stri
       },
     };
   }
-  const algorithm = name === "x-amz-checksum-sha256" ? "sha256" : name === "x-amz-checksum-sha1" ? "sha1" : undefined;
+  const algorithm =
+    name === "x-amz-checksum-sha256" ? "sha256" : name === "x-amz-checksum-sha1" ? "sha1" : undefined;
   if (!algorithm) return undefined;
   const hash = createHash(algorithm);
-  return { label: algorithm.toUpperCase(), update: (chunk) => hash.update(chunk), digest: () => hash.digest("base64") };
+  return {
+    label: algorithm.toUpperCase(),
+    update: (chunk) => hash.update(chunk),
+    digest: () => hash.digest("base64"),
+  };
 }
 
 /**
@@ -74,7 +83,10 @@ function checksumOf(name: string): { update(chunk: Buffer): void; digest(): stri
  * against `x-amz-decoded-content-length` and its trailing checksum (CRC32, SHA-1, SHA-256; other
  * algorithms pass unchecked).
  */
-export async function checkUnsignedTrailerPayload(req: IncomingMessage, options: SpoolBodyOptions): Promise<PayloadCheck> {
+export async function checkUnsignedTrailerPayload(
+  req: IncomingMessage,
+  options: SpoolBodyOptions,
+): Promise<PayloadCheck> {
   const trailerName = String(req.headers["x-amz-trailer"] ?? "").toLowerCase();
   const checksum = trailerName === "" ? undefined : checksumOf(trailerName);
   const trailers: AwsChunkedTrailers = { values: {} };

@@ -14,7 +14,10 @@ function hostname(host: string): string {
  * The bucket a request addresses: from a virtual-host `Host` (`bucket.s3.amazonaws.com:PORT`), else
  * the first path segment (path style); `undefined` for service-level requests (`GET /`).
  */
-export function bucketOf(host: string | undefined, url: string): { bucket: string | undefined; style: "virtual" | "path" } {
+export function bucketOf(
+  host: string | undefined,
+  url: string,
+): { bucket: string | undefined; style: "virtual" | "path" } {
   const vhost = VHOST.exec(hostname(host ?? "").toLowerCase());
   if (vhost?.[1]) return { bucket: vhost[1], style: "virtual" };
   const path = url.split("?")[0] ?? "/";

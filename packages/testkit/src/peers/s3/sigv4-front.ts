@@ -1,12 +1,18 @@
-import { Agent, createServer, type IncomingMessage, request as httpRequest, type ServerResponse } from "node:http";
 import { createReadStream } from "node:fs";
 import { unlink } from "node:fs/promises";
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import { pipeline } from "node:stream/promises";
-import { newRequestId, sendS3Error } from "./s3-error.ts";
-import { bucketOf } from "./s3-bucket-of.ts";
-import { type SigV4Credentials, verifySigV4 } from "./sigv4-verify.ts";
 import { checkSha256Payload, checkUnsignedTrailerPayload } from "./payload-check.ts";
+import { bucketOf } from "./s3-bucket-of.ts";
+import { newRequestId, sendS3Error } from "./s3-error.ts";
+import { type SigV4Credentials, verifySigV4 } from "./sigv4-verify.ts";
 
 /** Options of {@link startSigV4Front}. */
 export interface SigV4FrontOptions {
@@ -92,7 +98,12 @@ function upstreamHeaders(
 ): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || name === "authorization" || name === "x-amz-security-token") {
+    if (
+      value === undefined ||
+      HOP_BY_HOP.has(name) ||
+      name === "authorization" ||
+      name === "x-amz-security-token"
+    ) {
       continue;
     }
     if (decoded && CHUNKED_FRAMING.has(name)) continue;
@@ -175,7 +186,11 @@ export async function startSigV4Front(options: SigV4FrontOptions): Promise<SigV4
     } catch (error) {
       upstream.destroy();
       if (!res.headersSent) {
-        sendS3Error(req, res, { status: 502, code: "InternalError", message: `upstream failed: ${String(error)}` });
+        sendS3Error(req, res, {
+          status: 502,
+          code: "InternalError",
+          message: `upstream failed: ${String(error)}`,
+        });
       } else {
         res.destroy();
       }
@@ -202,7 +217,12 @@ export async function startSigV4Front(options: SigV4FrontOptions): Promise<SigV4
     res.once("finish", () => {
       record.status = res.statusCode;
     });
-    const refuse = (error: { status: number; code: string; message: string; details?: Record<string, string> }) => {
+    const refuse = (error: {
+      status: number;
+      code: string;
+      message: string;
+      details?: Record<string, string>;
+    }) => {
       record.errorCode = error.code;
       sendS3Error(req, res, error, newRequestId());
     };
@@ -224,7 +244,8 @@ export async function startSigV4Front(options: SigV4FrontOptions): Promise<SigV4
     const spool = { memoryLimitBytes, spoolDir: options.spoolDir };
     let check: (() => ReturnType<typeof checkSha256Payload>) | undefined;
     if (SHA256_HEX.test(hash)) check = () => checkSha256Payload(req, hash, spool);
-    else if (hash === "STREAMING-UNSIGNED-PAYLOAD-TRAILER") check = () => checkUnsignedTrailerPayload(req, spool);
+    else if (hash === "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+      check = () => checkUnsignedTrailerPayload(req, spool);
     else if (hash.startsWith("STREAMING-")) {
       return refuse({
         status: 501,

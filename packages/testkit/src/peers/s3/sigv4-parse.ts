@@ -26,7 +26,9 @@ export interface SigV4ParseError {
 
 const ALGORITHM = "AWS4-HMAC-SHA256";
 
-function parseCredential(value: string): Omit<SigV4Fields, "kind" | "signedHeaders" | "signature"> | undefined {
+function parseCredential(
+  value: string,
+): Omit<SigV4Fields, "kind" | "signedHeaders" | "signature"> | undefined {
   const parts = value.split("/");
   if (parts.length !== 5 || parts[4] !== "aws4_request" || !/^\d{8}$/.test(parts[1] ?? "")) return undefined;
   const [accessKeyId = "", scopeDate = "", scopeRegion = "", scopeService = ""] = parts;
@@ -96,7 +98,15 @@ export function parseQueryAuth(query: URLSearchParams): SigV4Fields | SigV4Parse
 export function parseAmzDate(value: string): Date | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!match) return undefined;
-  const [, y, mo, d, h, mi, s] = match.map(Number) as [number, number, number, number, number, number, number];
+  const [, y, mo, d, h, mi, s] = match.map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   return Number.isNaN(date.getTime()) ? undefined : date;
 }

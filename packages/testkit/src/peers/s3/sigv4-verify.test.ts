@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { verifySigV4 } from "./sigv4-verify.ts";
+import { type SigV4VerifyOptions, verifySigV4 } from "./sigv4-verify.ts";
 
 // The worked examples of AWS's "Signature Version 4 for S3" documentation (examplebucket, 2013-05-24).
-const credentials = [
-  { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
-];
+const example = {
+  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+  secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+};
+const credentials = [example];
 const now = new Date("2013-05-24T00:00:00Z");
 const EMPTY_SHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -43,7 +45,10 @@ describe("verifySigV4", () => {
   });
 
   it("accepts AWS's presigned URL example and rejects it once expired", () => {
-    expect(verifySigV4(presigned, { credentials, region: "us-east-1", now })).toMatchObject({ ok: true, kind: "query" });
+    expect(verifySigV4(presigned, { credentials, region: "us-east-1", now })).toMatchObject({
+      ok: true,
+      kind: "query",
+    });
     const later = new Date(now.getTime() + 86401_000);
     expect(verifySigV4(presigned, { credentials, region: "us-east-1", now: later })).toMatchObject({
       ok: false,
@@ -53,13 +58,23 @@ describe("verifySigV4", () => {
     });
   });
 
-  it.each([
-    ["a wrong secret", { credentials: [{ ...credentials[0], secretAccessKey: "wrong" }] }, 403, "SignatureDoesNotMatch"],
-    ["an unknown key", { credentials: [{ accessKeyId: "OTHER", secretAccessKey: "x" }] }, 403, "InvalidAccessKeyId"],
+  it.each<[string, Partial<SigV4VerifyOptions>, number, string]>([
+    [
+      "a wrong secret",
+      { credentials: [{ ...example, secretAccessKey: "wrong" }] },
+      403,
+      "SignatureDoesNotMatch",
+    ],
+    [
+      "an unknown key",
+      { credentials: [{ accessKeyId: "OTHER", secretAccessKey: "x" }] },
+      403,
+      "InvalidAccessKeyId",
+    ],
     ["another region", { region: "eu-west-1" }, 400, "AuthorizationHeaderMalformed"],
     ["a skewed clock", { now: new Date(now.getTime() + 16 * 60_000) }, 403, "RequestTimeTooSkewed"],
-    ["a required session token", { credentials: [{ ...credentials[0], sessionToken: "t" }] }, 403, "InvalidToken"],
-  ] as const)("rejects %s", (_name, override, status, code) => {
+    ["a required session token", { credentials: [{ ...example, sessionToken: "t" }] }, 403, "InvalidToken"],
+  ])("rejects %s", (_name, override, status, code) => {
     const result = verifySigV4(getObject, { credentials, region: "us-east-1", now, ...override });
     expect(result).toMatchObject({ ok: false, status, code });
   });
@@ -83,11 +98,16 @@ describe("verifySigV4", () => {
       { credentials, region: "us-east-1", now },
     );
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.details?.CanonicalRequest).toMatch(/^GET\n\/other\.txt\n\nhost:examplebucket/);
+    if (!result.ok)
+      expect(result.details?.CanonicalRequest).toMatch(/^GET\n\/other\.txt\n\nhost:examplebucket/);
   });
 
   it("lets unsigned requests through as anonymous", () => {
-    expect(verifySigV4({ method: "GET", url: "/b/k", headers: { host: "h" } }, { credentials, region: "us-east-1" }))
-      .toEqual({ ok: true, kind: "anonymous", payloadHash: "UNSIGNED-PAYLOAD" });
+    expect(
+      verifySigV4(
+        { method: "GET", url: "/b/k", headers: { host: "h" } },
+        { credentials, region: "us-east-1" },
+      ),
+    ).toEqual({ ok: true, kind: "anonymous", payloadHash: "UNSIGNED-PAYLOAD" });
   });
 });

@@ -49,7 +49,12 @@ export interface SigV4Success {
   payloadHash: string;
 }
 
-const fail = (status: number, code: string, message: string, details?: Record<string, string>): SigV4Failure => ({
+const fail = (
+  status: number,
+  code: string,
+  message: string,
+  details?: Record<string, string>,
+): SigV4Failure => ({
   ok: false,
   status,
   code,
@@ -95,22 +100,37 @@ export function verifySigV4(request: SigV4Request, options: SigV4VerifyOptions):
   const query = new URL(request.url, "http://x").searchParams;
   const presigned = query.has("X-Amz-Algorithm") || query.has("X-Amz-Signature");
   if (authorization !== undefined && presigned) {
-    return fail(400, "InvalidArgument", "Only one auth mechanism allowed; use the Authorization header or query auth.");
+    return fail(
+      400,
+      "InvalidArgument",
+      "Only one auth mechanism allowed; use the Authorization header or query auth.",
+    );
   }
-  if (authorization === undefined && !presigned) return { ok: true, kind: "anonymous", payloadHash: "UNSIGNED-PAYLOAD" };
+  if (authorization === undefined && !presigned)
+    return { ok: true, kind: "anonymous", payloadHash: "UNSIGNED-PAYLOAD" };
 
-  const parsed = authorization !== undefined ? parseAuthorizationHeader(authorization) : parseQueryAuth(query);
+  const parsed =
+    authorization !== undefined ? parseAuthorizationHeader(authorization) : parseQueryAuth(query);
   if (!("kind" in parsed)) return fail(parsed.status, parsed.code, parsed.message);
   const fields: SigV4Fields = parsed;
 
   const credentials = options.credentials.find((c) => c.accessKeyId === fields.accessKeyId);
   if (!credentials) {
-    return fail(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", {
-      AWSAccessKeyId: fields.accessKeyId,
-    });
+    return fail(
+      403,
+      "InvalidAccessKeyId",
+      "The AWS Access Key Id you provided does not exist in our records.",
+      {
+        AWSAccessKeyId: fields.accessKeyId,
+      },
+    );
   }
   if (fields.scopeService !== "s3") {
-    return fail(400, "AuthorizationHeaderMalformed", `the service '${fields.scopeService}' is wrong; expecting 's3'`);
+    return fail(
+      400,
+      "AuthorizationHeaderMalformed",
+      `the service '${fields.scopeService}' is wrong; expecting 's3'`,
+    );
   }
   if (fields.scopeRegion !== options.region) {
     return fail(
@@ -121,15 +141,18 @@ export function verifySigV4(request: SigV4Request, options: SigV4VerifyOptions):
     );
   }
 
-  const amzDateText = fields.kind === "query" ? (fields.amzDate ?? "") : (headerValue(request.headers, "x-amz-date") ?? "");
+  const amzDateText =
+    fields.kind === "query" ? (fields.amzDate ?? "") : (headerValue(request.headers, "x-amz-date") ?? "");
   const amzDate = parseAmzDate(amzDateText);
-  if (!amzDate) return fail(403, "AccessDenied", "AWS authentication requires a valid x-amz-date header or X-Amz-Date.");
+  if (!amzDate)
+    return fail(403, "AccessDenied", "AWS authentication requires a valid x-amz-date header or X-Amz-Date.");
   if (!amzDateText.startsWith(fields.scopeDate)) {
     return fail(403, "SignatureDoesNotMatch", "The credential scope date does not match x-amz-date.");
   }
   const maxSkew = options.maxSkewMs ?? 15 * 60_000;
   if (fields.kind === "query") {
-    if (amzDate.getTime() - now.getTime() > maxSkew) return fail(403, "AccessDenied", "Request is not valid yet");
+    if (amzDate.getTime() - now.getTime() > maxSkew)
+      return fail(403, "AccessDenied", "Request is not valid yet");
     if (now.getTime() > amzDate.getTime() + (fields.expires ?? 0) * 1000) {
       return fail(403, "AccessDenied", "Request has expired", {
         Expires: new Date(amzDate.getTime() + (fields.expires ?? 0) * 1000).toISOString(),
@@ -137,22 +160,31 @@ export function verifySigV4(request: SigV4Request, options: SigV4VerifyOptions):
       });
     }
   } else if (Math.abs(amzDate.getTime() - now.getTime()) > maxSkew) {
-    return fail(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.", {
-      RequestTime: amzDateText,
-      ServerTime: now.toISOString(),
-    });
+    return fail(
+      403,
+      "RequestTimeTooSkewed",
+      "The difference between the request time and the current time is too large.",
+      {
+        RequestTime: amzDateText,
+        ServerTime: now.toISOString(),
+      },
+    );
   }
 
-  const token = fields.kind === "query" ? fields.securityToken : headerValue(request.headers, "x-amz-security-token");
+  const token =
+    fields.kind === "query" ? fields.securityToken : headerValue(request.headers, "x-amz-security-token");
   if (token !== credentials.sessionToken) {
     return fail(403, "InvalidToken", "The provided token is malformed or otherwise invalid.");
   }
 
   const signed = new Set(fields.signedHeaders);
-  if (!signed.has("host")) return fail(400, "AuthorizationHeaderMalformed", "The host header must be signed.");
+  if (!signed.has("host"))
+    return fail(400, "AuthorizationHeaderMalformed", "The host header must be signed.");
   let payloadHash = "UNSIGNED-PAYLOAD";
   if (fields.kind === "header") {
-    const unsigned = Object.keys(request.headers).filter((name) => name.startsWith("x-amz-") && !signed.has(name));
+    const unsigned = Object.keys(request.headers).filter(
+      (name) => name.startsWith("x-amz-") && !signed.has(name),
+    );
     if (unsigned.length > 0) {
       return fail(403, "AccessDenied", "There were headers present in the request which were not signed", {
         HeadersNotSigned: unsigned.join(", "),

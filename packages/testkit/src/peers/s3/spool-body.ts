@@ -19,7 +19,10 @@ export interface SpoolBodyOptions {
  * goes to a file), so that a body can be checked before any of it is forwarded. On error the spool
  * file is removed.
  */
-export async function spoolBody(source: AsyncIterable<Buffer>, options: SpoolBodyOptions): Promise<SpooledBody> {
+export async function spoolBody(
+  source: AsyncIterable<Buffer>,
+  options: SpoolBodyOptions,
+): Promise<SpooledBody> {
   let size = 0;
   let chunks: Buffer[] = [];
   let file: string | undefined;

@@ -37,7 +37,8 @@ async function s3Error(promise: Promise<unknown>): Promise<{ name: string; statu
   try {
     await promise;
   } catch (error) {
-    if (error instanceof S3ServiceException) return { name: error.name, status: error.$metadata.httpStatusCode };
+    if (error instanceof S3ServiceException)
+      return { name: error.name, status: error.$metadata.httpStatusCode };
     throw error;
   }
   throw new Error("expected the request to fail");
@@ -56,15 +57,19 @@ afterAll(async () => {
 describe("startS3 (SigV4 front over s3rver), checked with @aws-sdk/client-s3", () => {
   it("passes the SDK's Put, Get, Head and Delete", async () => {
     const sdk = client();
-    await sdk.send(new PutObjectCommand({ Bucket: "private", Key: "dir/hello world+1.txt", Body: "hello s3" }));
+    await sdk.send(
+      new PutObjectCommand({ Bucket: "private", Key: "dir/hello world+1.txt", Body: "hello s3" }),
+    );
     const head = await sdk.send(new HeadObjectCommand({ Bucket: "private", Key: "dir/hello world+1.txt" }));
     expect(head.ContentLength).toBe(8);
-    const got = await sdk.send(new GetObjectCommand({ Bucket: "private", Key: "dir/hello world+1.txt", Range: "bytes=6-7" }));
+    const got = await sdk.send(
+      new GetObjectCommand({ Bucket: "private", Key: "dir/hello world+1.txt", Range: "bytes=6-7" }),
+    );
     expect(await got.Body?.transformToString()).toBe("s3");
     await sdk.send(new DeleteObjectCommand({ Bucket: "private", Key: "dir/hello world+1.txt" }));
-    expect(await s3Error(sdk.send(new HeadObjectCommand({ Bucket: "private", Key: "dir/hello world+1.txt" })))).toEqual(
-      { name: "NotFound", status: 404 },
-    );
+    expect(
+      await s3Error(sdk.send(new HeadObjectCommand({ Bucket: "private", Key: "dir/hello world+1.txt" }))),
+    ).toEqual({ name: "NotFound", status: 404 });
     const signed = s3.requests.filter((r) => r.auth === "header");
     expect(signed.length).toBeGreaterThanOrEqual(5);
     expect(signed.every((r) => r.accessKeyId === s3.credentials.accessKeyId)).toBe(true);
@@ -72,7 +77,9 @@ describe("startS3 (SigV4 front over s3rver), checked with @aws-sdk/client-s3", (
 
   it("rejects a wrong secret with SignatureDoesNotMatch and an unknown key with InvalidAccessKeyId", async () => {
     const wrongSecret = client({ credentials: { ...s3.credentials, secretAccessKey: "not-the-secret" } });
-    expect(await s3Error(wrongSecret.send(new PutObjectCommand({ Bucket: "private", Key: "x", Body: "x" })))).toEqual({
+    expect(
+      await s3Error(wrongSecret.send(new PutObjectCommand({ Bucket: "private", Key: "x", Body: "x" }))),
+    ).toEqual({
       name: "SignatureDoesNotMatch",
       status: 403,
     });
@@ -113,7 +120,9 @@ describe("startS3 (SigV4 front over s3rver), checked with @aws-sdk/client-s3", (
       ["small", "tampered"],
       ["large", Buffer.alloc(300 * 1024, 7)],
     ] as const) {
-      expect(await s3Error(sdk.send(new PutObjectCommand({ Bucket: "private", Key: key, Body: body })))).toEqual({
+      expect(
+        await s3Error(sdk.send(new PutObjectCommand({ Bucket: "private", Key: key, Body: body }))),
+      ).toEqual({
         name: "XAmzContentSHA256Mismatch",
         status: 400,
       });
@@ -139,7 +148,9 @@ describe("startS3 (SigV4 front over s3rver), checked with @aws-sdk/client-s3", (
     const sdk = client(overrides);
     const key = `streamed-${mode}`;
     const stream = Readable.from([Buffer.alloc(100_000, 1), Buffer.alloc(100_000, 2)]);
-    await sdk.send(new PutObjectCommand({ Bucket: "private", Key: key, Body: stream, ContentLength: 200_000 }));
+    await sdk.send(
+      new PutObjectCommand({ Bucket: "private", Key: key, Body: stream, ContentLength: 200_000 }),
+    );
     expect(s3.requests.findLast((r) => r.method === "PUT")).toMatchObject({ payloadHash: mode, status: 200 });
     const back = await sdk.send(new GetObjectCommand({ Bucket: "private", Key: key }));
     const bytes = Buffer.from(await back.Body!.transformToByteArray());
@@ -232,7 +243,9 @@ describe("startS3 with a session token", () => {
     });
     try {
       await withToken.send(new PutObjectCommand({ Bucket: "switchyard", Key: "k", Body: "v" }));
-      expect(await s3Error(withoutToken.send(new GetObjectCommand({ Bucket: "switchyard", Key: "k" })))).toEqual({
+      expect(
+        await s3Error(withoutToken.send(new GetObjectCommand({ Bucket: "switchyard", Key: "k" }))),
+      ).toEqual({
         name: "InvalidToken",
         status: 403,
       });

@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
-import { createRequire } from "node:module";
 import type { Server } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createPeerTempDir } from "../peer-temp-dir.ts";

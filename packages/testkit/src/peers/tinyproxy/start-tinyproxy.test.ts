@@ -67,7 +67,11 @@ describe.skipIf(tinyproxy.skip)(`startTinyproxy ${tinyproxy.reason}`, () => {
     const proxy = await startTinyproxy({ basicAuth: { user: "alice", password: "s3cret" } });
     const anonymous = new ProxyAgent({ uri: proxy.url, proxyTunnel: true });
     const wrong = new ProxyAgent({ uri: proxy.url, token: `Basic ${btoa("alice:nope")}`, proxyTunnel: true });
-    const good = new ProxyAgent({ uri: proxy.url, token: `Basic ${btoa("alice:s3cret")}`, proxyTunnel: true });
+    const good = new ProxyAgent({
+      uri: proxy.url,
+      token: `Basic ${btoa("alice:s3cret")}`,
+      proxyTunnel: true,
+    });
     try {
       const denied = await viaProxy(proxy.port, `http://127.0.0.1:${originPort}/x`);
       expect(denied.statusCode).toBe(407);
@@ -77,7 +81,9 @@ describe.skipIf(tinyproxy.skip)(`startTinyproxy ${tinyproxy.reason}`, () => {
         /\(407\)/,
       );
       // tinyproxy 1.11 quirk: wrong credentials get 401 (with WWW-Authenticate), not 407.
-      await expect(request(`http://127.0.0.1:${originPort}/x`, { dispatcher: wrong })).rejects.toThrow(/\(401\)/);
+      await expect(request(`http://127.0.0.1:${originPort}/x`, { dispatcher: wrong })).rejects.toThrow(
+        /\(401\)/,
+      );
       const res = await request(`http://127.0.0.1:${originPort}/ok`, { dispatcher: good });
       expect(res.statusCode).toBe(200);
       expect(await res.body.text()).toBe("hello /ok");

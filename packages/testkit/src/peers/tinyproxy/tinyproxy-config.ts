@@ -31,7 +31,9 @@ export function renderTinyproxyConfig(input: TinyproxyConfigInput): string {
       ["password", password],
     ] as const) {
       if (!/^[\x21-\x7e]+$/.test(value) || /["'#\\]/.test(value)) {
-        throw new TypeError(`tinyproxy basicAuth ${what} must be printable ASCII without spaces, quotes, '#' or '\\'`);
+        throw new TypeError(
+          `tinyproxy basicAuth ${what} must be printable ASCII without spaces, quotes, '#' or '\\'`,
+        );
       }
     }
     lines.push(`BasicAuth ${user} ${password}`);

@@ -1,0 +1,97 @@
+// Real peers for Switchyard tests: CNCF registry, s3rver behind a SigV4 check, nginx, tinyproxy.
+
+export { freePort } from "./free-port.ts";
+export {
+  type LaunchPeerOptions,
+  launchPeer,
+  PeerStartError,
+  type StartOnFreePortOptions,
+  startOnFreePort,
+} from "./launch-peer.ts";
+export type { NginxFailingLocation, NginxSlowLocation } from "./nginx/nginx-config.ts";
+export { type NginxAccessEntry, type NginxOptions, type NginxPeer, startNginx } from "./nginx/start-nginx.ts";
+export {
+  DEBIAN_PACKAGES,
+  isCI,
+  type PeerName,
+  type PeerRequirement,
+  peerAvailable,
+  peerBinary,
+  requirePeer,
+  whichNginx,
+  whichPeer,
+  whichRegistry,
+  whichSkopeo,
+  whichTinyproxy,
+} from "./peer-availability.ts";
+export { type PeerExit, type PeerProcess, type SpawnPeerOptions, spawnPeer } from "./peer-process.ts";
+export { createPeerTempDir, type PeerTempDir } from "./peer-temp-dir.ts";
+export { pidExists } from "./process-gone.ts";
+export {
+  decodeJwt,
+  type RegistryAccess,
+  type RegistryTokenClaims,
+  signJwtRs256,
+} from "./registry/jwt-rs256.ts";
+export { MANIFEST_ACCEPT, OCI_MEDIA_TYPES, type OciDescriptor } from "./registry/oci-media-types.ts";
+export {
+  type ArtifactBlob,
+  type PushArtifactOptions,
+  type PushedArtifact,
+  pushArtifact,
+} from "./registry/push-artifact.ts";
+export { type BlobData, pushBlob, sha256Digest } from "./registry/push-blob.ts";
+export { type PushedIndex, type PushIndexOptions, pushIndex } from "./registry/push-index.ts";
+export { pushManifest } from "./registry/push-manifest.ts";
+export {
+  type RegistryClientOptions,
+  type RegistryCredentials,
+  registryAuthorization,
+} from "./registry/registry-credentials.ts";
+export {
+  runSkopeo,
+  type SkopeoDirCopy,
+  type SkopeoOptions,
+  type SkopeoResult,
+  skopeoCopyToDir,
+  skopeoInspectRaw,
+} from "./registry/skopeo.ts";
+export {
+  type RegistryAuthOptions,
+  type RegistryOptions,
+  type RegistryPeer,
+  startRegistry,
+} from "./registry/start-registry.ts";
+export {
+  type MintTokenOptions,
+  parseScope,
+  startTokenServer,
+  type TokenRequestRecord,
+  type TokenScopeRequest,
+  type TokenServer,
+  type TokenServerOptions,
+} from "./registry/token-server.ts";
+export { createTokenSigningKey, type TokenSigningKey } from "./registry/token-signing-key.ts";
+export { renderS3ErrorXml } from "./s3/s3-error.ts";
+export {
+  type S3RequestRecord,
+  type SigV4Front,
+  type SigV4FrontOptions,
+  startSigV4Front,
+} from "./s3/sigv4-front.ts";
+export {
+  type SigV4Credentials,
+  type SigV4Failure,
+  type SigV4Request,
+  type SigV4Success,
+  type SigV4VerifyOptions,
+  verifySigV4,
+} from "./s3/sigv4-verify.ts";
+export { type S3BucketOption, type S3Options, type S3Peer, startS3 } from "./s3/start-s3.ts";
+export {
+  startTinyproxy,
+  type TinyproxyOptions,
+  type TinyproxyPeer,
+  type TinyproxyRequest,
+} from "./tinyproxy/start-tinyproxy.ts";
+export { isPortOpen, type WaitForPortOptions, waitForPort, waitForPortClosed } from "./wait-for-port.ts";
