@@ -1,0 +1,167 @@
+import type { Credential, CredentialStore } from "@switchyard/core";
+import { InvalidOptionsError, isSwitchyardError, redactUrl } from "@switchyard/core";
+import type { AuthStore } from "./auth-store.ts";
+import { lookupTarget } from "./credential-key.ts";
+import { CredentialStoreError } from "./errors.ts";
+import { LruMap } from "./lru-map.ts";
+import { credentialProblem } from "./validate-credential.ts";
+
+/** Options of {@link composeStores}. */
+export interface ComposeStoresOptions {
+  /** The composite's name in events and errors. @default "auth" */
+  readonly name?: string;
+  /**
+   * Milliseconds a lookup that no store answered is remembered. Any store's revision moving (a
+   * file changed) forgets them all at once. 0 turns the miss cache off. @default 30000
+   */
+  readonly missTtl?: number;
+  /** Most URLs remembered as misses (least recently used evicted). @default 1000 */
+  readonly maxCachedMisses?: number;
+}
+
+/** The composite: a CredentialStore that asks its stores in order and knows who answered. */
+export interface ComposedStore extends AuthStore {
+  /** The stores, in priority order. */
+  readonly stores: readonly CredentialStore[];
+  /** The store that produced `credential` (by identity), if it came from this composite. */
+  sourceOf(credential: Credential): CredentialStore | undefined;
+  /**
+   * Synchronously tells whether `url` is a remembered miss whose stores have not changed; lets the
+   * middleware pass a request through without an async hop.
+   */
+  isKnownMiss(url: string): boolean;
+  /** Passes the rejection to the store that produced `credential`, if it can refresh. */
+  invalidate(url: string, credential: Credential): Promise<void>;
+}
+
+function cacheKey(url: string): string | undefined {
+  const t = lookupTarget(url);
+  return t === undefined ? undefined : `${t.scheme}://${t.host}:${t.port ?? ""}${t.path}`;
+}
+
+/**
+ * Combines stores in the caller's priority order: the first store with a credential for a URL
+ * wins. Each credential a store returns is validated (an invalid one is an error, not a silent
+ * skip); a store that throws fails the lookup with its error (Switchyard errors as they are,
+ * others wrapped in `CredentialStoreError`). Misses are cached (see `missTtl`); hits are not, as
+ * each store keeps its own data (file stores re-read only changed files). `invalidate` goes to the
+ * store that produced the credential. oci, s3 and gcs accept the result as their CredentialStore.
+ *
+ * @example
+ * const store = composeStores([memoryStore(overrides), fileStore(path), netrcStore({ fromEnvironment: true })]);
+ */
+export function composeStores(
+  stores: readonly CredentialStore[],
+  options: ComposeStoresOptions = {},
+): ComposedStore {
+  if (!Array.isArray(stores)) throw new InvalidOptionsError("composeStores needs an array of stores");
+  stores.forEach((s, i) => {
+    if (typeof s !== "object" || s === null || typeof s.get !== "function") {
+      throw new InvalidOptionsError(`stores[${i}] must be a CredentialStore (an object with get(url))`);
+    }
+    if (typeof s.name !== "string" || s.name === "")
+      throw new InvalidOptionsError(`stores[${i}] needs a non-empty name`);
+  });
+  const name = options.name ?? "auth";
+  const missTtl = options.missTtl ?? 30_000;
+  const max = options.maxCachedMisses ?? 1000;
+  if (!Number.isFinite(missTtl) || missTtl < 0)
+    throw new InvalidOptionsError("missTtl must be milliseconds >= 0");
+  if (!Number.isInteger(max) || max < 1)
+    throw new InvalidOptionsError("maxCachedMisses must be an integer >= 1");
+  const list = Object.freeze([...stores]);
+  const versioned = list.filter((s): s is AuthStore & Required<Pick<AuthStore, "revision">> => {
+    return typeof (s as AuthStore).revision === "function";
+  });
+  const misses = new LruMap<string, number>(max);
+  const origin = new WeakMap<Credential, CredentialStore>();
+  let signature = "";
+
+  // The stores' revisions; when any moved, every remembered miss is stale.
+  const syncRevisions = (): string | undefined => {
+    let sig = "";
+    for (const s of versioned) {
+      const r = s.revision();
+      if (typeof r !== "number") return undefined;
+      sig += `${r},`;
+    }
+    return sig;
+  };
+  const refreshRevisions = async (): Promise<void> => {
+    let sig = "";
+    for (const s of versioned) sig += `${await s.revision()},`;
+    if (sig !== signature) {
+      signature = sig;
+      misses.clear();
+    }
+  };
+
+  return {
+    name,
+    stores: list,
+    sourceOf: (credential) => origin.get(credential),
+    isKnownMiss(url) {
+      if (missTtl === 0) return false;
+      const key = cacheKey(url);
+      if (key === undefined) return false;
+      const until = misses.get(key);
+      if (until === undefined || until <= Date.now()) return false;
+      const sig = syncRevisions();
+      return sig !== undefined && sig === signature;
+    },
+    revision() {
+      const sig = syncRevisions();
+      if (sig !== undefined) return hash(sig);
+      return refreshRevisions().then(() => hash(signature));
+    },
+    async get(url) {
+      await refreshRevisions();
+      const key = missTtl === 0 ? undefined : cacheKey(url);
+      if (key !== undefined) {
+        const until = misses.get(key);
+        if (until !== undefined && until > Date.now()) return undefined;
+      }
+      for (const store of list) {
+        let credential: Credential | undefined;
+        try {
+          credential = await store.get(url);
+        } catch (error) {
+          if (isSwitchyardError(error)) throw error;
+          throw new CredentialStoreError(
+            store.name,
+            `the credential store "${store.name}" failed to look up a URL`,
+            {
+              url: redactUrl(url),
+              cause: error,
+            },
+          );
+        }
+        if (credential === undefined || credential === null) continue;
+        const problem = credentialProblem(credential);
+        if (problem !== undefined) {
+          throw new CredentialStoreError(
+            store.name,
+            `the credential store "${store.name}" returned an invalid credential: ${problem}`,
+            {
+              url: redactUrl(url),
+            },
+          );
+        }
+        origin.set(credential, store);
+        return credential;
+      }
+      if (key !== undefined) misses.set(key, Date.now() + missTtl);
+      return undefined;
+    },
+    async invalidate(url, credential) {
+      const store = origin.get(credential);
+      if (store?.invalidate !== undefined) await store.invalidate(url, credential);
+    },
+  };
+}
+
+function hash(text: string): number {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return h;
+}

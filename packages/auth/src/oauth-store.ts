@@ -1,0 +1,194 @@
+import type { BearerCredential, Credential } from "@switchyard/core";
+import { InvalidOptionsError } from "@switchyard/core";
+import type { AuthStore } from "./auth-store.ts";
+import { parseKey } from "./credential-key.ts";
+import type { MatcherEntry } from "./credential-matcher.ts";
+import { createMatcher } from "./credential-matcher.ts";
+import { TokenRefreshError } from "./errors.ts";
+import { authChannels, publish } from "./events.ts";
+
+/** A token as a refresh callback returns it. */
+export interface OAuthToken {
+  /** The access token, sent as `Authorization: Bearer <token>`. */
+  readonly token: string;
+  /** Epoch milliseconds at which it expires; undefined: it does not expire. */
+  readonly expiresAt?: number | undefined;
+}
+
+/** One refreshable token source. */
+export interface OAuthSource {
+  /**
+   * Fetches a fresh token (for example from an OAuth token endpoint with a refresh token). Called
+   * once for all concurrent callers; `previous` is the token it replaces, if any.
+   */
+  readonly refresh: (previous: OAuthToken | undefined) => Promise<OAuthToken>;
+  /** A token to start with (refreshed when it is within the refresh window of its expiry). */
+  readonly token?: string;
+  /** Expiry of `token`, epoch milliseconds. */
+  readonly expiresAt?: number;
+  /** Allow sending this token over plain http. @default false */
+  readonly allowInsecureHttp?: boolean;
+}
+
+/** Options of {@link oauthStore}. */
+export interface OAuthStoreOptions {
+  /** Milliseconds before expiry at which a token is refreshed. @default 300000 (5 minutes) */
+  readonly refreshWindow?: number;
+  /** The store's name in events and errors. @default "oauth" */
+  readonly name?: string;
+  /** The clock, epoch milliseconds. @default Date.now */
+  readonly now?: () => number;
+}
+
+interface State {
+  readonly key: string;
+  readonly source: OAuthSource;
+  token: OAuthToken | undefined;
+  /** The current token was rejected (401): refresh before using it again. */
+  rejected: boolean;
+  pending: Promise<OAuthToken> | undefined;
+}
+
+function checkToken(value: unknown, now: number): string | undefined {
+  if (typeof value !== "object" || value === null)
+    return "the refresh callback did not return { token, expiresAt }";
+  const t = value as Partial<OAuthToken>;
+  if (typeof t.token !== "string" || t.token === "" || /[\r\n\0]/.test(t.token)) {
+    return "the refresh callback returned no usable token";
+  }
+  if (t.expiresAt !== undefined && !(typeof t.expiresAt === "number" && Number.isFinite(t.expiresAt))) {
+    return "the refresh callback returned an expiresAt that is not epoch milliseconds";
+  }
+  if (t.expiresAt !== undefined && t.expiresAt <= now)
+    return "the refresh callback returned a token that has already expired";
+  return undefined;
+}
+
+/**
+ * Bearer tokens that renew themselves: each entry has a `refresh` callback, called when there is
+ * no token yet, when the token is within `refreshWindow` of its expiry, or after a server rejected
+ * it (401). Concurrent lookups share one refresh. An expired token is never returned: if a
+ * refresh fails while the old token is still valid, the old one is used (and a `token-refresh`
+ * event reports the failure); once it has expired, lookups fail with `TokenRefreshError`.
+ *
+ * @example
+ * const store = oauthStore({
+ *   "api.example.com": { refresh: async () => fetchToken() },
+ * });
+ */
+export function oauthStore(
+  entries: Readonly<Record<string, OAuthSource>>,
+  options: OAuthStoreOptions = {},
+): AuthStore {
+  const name = options.name ?? "oauth";
+  const window = options.refreshWindow ?? 5 * 60_000;
+  const now = options.now ?? Date.now;
+  if (typeof name !== "string" || name === "")
+    throw new InvalidOptionsError("oauthStore: name must be a non-empty string");
+  if (!Number.isFinite(window) || window < 0)
+    throw new InvalidOptionsError("oauthStore: refreshWindow must be milliseconds >= 0");
+  if (typeof now !== "function") throw new InvalidOptionsError("oauthStore: now must be a function");
+  if (typeof entries !== "object" || entries === null)
+    throw new InvalidOptionsError("oauthStore needs { key: { refresh } }");
+  const list: MatcherEntry<State>[] = [];
+  for (const [key, source] of Object.entries(entries)) {
+    const parsed = parseKey(key);
+    if (!parsed.ok) throw new InvalidOptionsError(`oauthStore entry: ${parsed.reason}`);
+    const where = `oauthStore entry ${parsed.key.text}`;
+    if (typeof source?.refresh !== "function")
+      throw new InvalidOptionsError(`${where} needs a refresh function`);
+    if (source.token !== undefined && (typeof source.token !== "string" || source.token === "")) {
+      throw new InvalidOptionsError(`${where}: token must be a non-empty string`);
+    }
+    if (source.expiresAt !== undefined && !Number.isFinite(source.expiresAt)) {
+      throw new InvalidOptionsError(`${where}: expiresAt must be epoch milliseconds`);
+    }
+    const token =
+      source.token === undefined ? undefined : { token: source.token, expiresAt: source.expiresAt };
+    list.push({
+      key: parsed.key,
+      value: { key: parsed.key.text, source, token, rejected: false, pending: undefined },
+    });
+  }
+  const matcher = createMatcher(list);
+
+  const credential = (state: State, token: OAuthToken): BearerCredential => ({
+    kind: "bearer",
+    token: token.token,
+    ...(token.expiresAt === undefined ? {} : { expiresAt: token.expiresAt }),
+    ...(state.source.allowInsecureHttp === undefined
+      ? {}
+      : { allowInsecureHttp: state.source.allowInsecureHttp }),
+  });
+
+  const refresh = (state: State): Promise<OAuthToken> => {
+    state.pending ??= (async () => {
+      const previous = state.token;
+      let fresh: unknown;
+      try {
+        fresh = await state.source.refresh(previous);
+      } catch (cause) {
+        throw new TokenRefreshError(`the refresh callback of ${name} for ${state.key} failed`, { cause });
+      }
+      const problem = checkToken(fresh, now());
+      if (problem !== undefined) throw new TokenRefreshError(`${problem} (${name}, ${state.key})`);
+      const t = fresh as OAuthToken;
+      state.token = { token: t.token, expiresAt: t.expiresAt };
+      state.rejected = false;
+      publish(authChannels.tokenRefresh, () => ({
+        store: name,
+        key: state.key,
+        outcome: "refreshed",
+        expiresAt: t.expiresAt,
+      }));
+      return state.token;
+    })().finally(() => {
+      state.pending = undefined;
+    });
+    return state.pending;
+  };
+
+  return {
+    name,
+    async get(url) {
+      const state = matcher.match(url)?.value;
+      if (state === undefined) return undefined;
+      const current = state.token;
+      const at = now();
+      const usable =
+        current !== undefined &&
+        !state.rejected &&
+        (current.expiresAt === undefined || at < current.expiresAt);
+      const fresh = usable && (current.expiresAt === undefined || at < current.expiresAt - window);
+      if (fresh && current !== undefined) return credential(state, current);
+      try {
+        return credential(state, await refresh(state));
+      } catch (error) {
+        // Still valid (inside the refresh window): keep using it until it really expires.
+        const still = state.token;
+        if (usable && still !== undefined && (still.expiresAt === undefined || now() < still.expiresAt)) {
+          publish(authChannels.tokenRefresh, () => ({
+            store: name,
+            key: state.key,
+            outcome: "failed",
+            reason: "the refresh failed; the current token is still valid and is used until it expires",
+          }));
+          return credential(state, still);
+        }
+        publish(authChannels.tokenRefresh, () => ({
+          store: name,
+          key: state.key,
+          outcome: "failed",
+          reason: "no valid token",
+        }));
+        throw error;
+      }
+    },
+    async invalidate(url, rejected: Credential) {
+      const state = matcher.match(url)?.value;
+      if (state === undefined || state.token === undefined) return;
+      // Only the token the server rejected: a refresh that already replaced it stays.
+      if (rejected.kind === "bearer" && rejected.token === state.token.token) state.rejected = true;
+    },
+  };
+}
