@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { parseRegistryErrors } from "./read-body.ts";
+import { TokenCache, tokenExpiry } from "./token-cache.ts";
+
+describe("parseRegistryErrors", () => {
+  it.each([
+    [
+      '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"x"}}]}',
+      [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown", detail: { Tag: "x" } }],
+    ],
+    ['{"errors":[{"code":"DENIED"},{"message":"no code"},7,null]}', [{ code: "DENIED", message: "" }]],
+    ['{"errors":{}}', []],
+    ["not json", []],
+    ["null", []],
+    ["", []],
+  ])("%s", (text, expected) => {
+    expect(parseRegistryErrors(text)).toEqual(expected);
+  });
+});
+
+describe("TokenCache", () => {
+  it("keeps a token until its expiry", () => {
+    const cache = new TokenCache(10);
+    cache.set("k", "t", 1000);
+    expect(cache.get("k", 999)).toBe("t");
+    expect(cache.get("k", 1000)).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it("evicts the least recently used entry past its bound", () => {
+    const cache = new TokenCache(2);
+    cache.set("a", "1", 10);
+    cache.set("b", "2", 10);
+    expect(cache.get("a", 0)).toBe("1");
+    cache.set("c", "3", 10);
+    expect(cache.get("b", 0)).toBeUndefined();
+    expect(cache.get("a", 0)).toBe("1");
+    expect(cache.get("c", 0)).toBe("3");
+    for (let i = 0; i < 1000; i++) cache.set(`x${i}`, "t", 10);
+    expect(cache.size).toBe(2);
+  });
+
+  it.each([
+    [0, 300, 290_000],
+    [0, 60, 54_000],
+    [1000, 1, 1900],
+  ])("a token received at %d living %d s is used until %d", (at, seconds, until) => {
+    expect(tokenExpiry(at, seconds)).toBe(until);
+  });
+});
