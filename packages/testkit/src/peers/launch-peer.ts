@@ -1,4 +1,5 @@
 import { freePort } from "./free-port.ts";
+import { ownsListeningSocket } from "./listening-socket-owner.ts";
 import { type PeerProcess, type SpawnPeerOptions, spawnPeer } from "./peer-process.ts";
 import { waitForPort } from "./wait-for-port.ts";
 
@@ -44,10 +45,14 @@ export async function launchPeer(options: LaunchPeerOptions): Promise<PeerProces
       { cause },
     );
   }
-  // The port answered: make sure it is our child that answers, not a process that took the port first.
-  if (!peer.isRunning() || ADDRESS_IN_USE.test(peer.lines.join("\n"))) {
+  // The port answered: make sure our child answers, not a process that took the port first.
+  const owner = ownsListeningSocket(peer.pid, options.port);
+  if (!peer.isRunning() || owner === false || ADDRESS_IN_USE.test(peer.lines.join("\n"))) {
     await peer.stop({ signal: "SIGKILL" });
-    throw new PeerStartError(`${options.name} lost the race for port ${options.port}`, true);
+    throw new PeerStartError(
+      `${options.name} lost the race for port ${options.port} to another process`,
+      true,
+    );
   }
   return peer;
 }

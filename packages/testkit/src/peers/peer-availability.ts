@@ -93,10 +93,15 @@ export interface PeerRequirement {
  * ```
  */
 export function requirePeer(name: PeerName): PeerRequirement {
-  if (peerAvailable(name)) return { skip: false, reason: "" };
+  return peerRequirement(name, peerAvailable(name), isCI());
+}
+
+/** The decision behind {@link requirePeer}, given availability and whether this is CI. */
+export function peerRequirement(name: PeerName, available: boolean, ci: boolean): PeerRequirement {
+  if (available) return { skip: false, reason: "" };
   const what = `${BINARIES[name].name} is not installed (Debian package ${DEBIAN_PACKAGES[name]})`;
-  if (isCI()) return { skip: false, reason: `${what}; CI is set, so the tests run and fail` };
-  return { skip: true, reason: `skipped: ${what}` };
+  if (ci) return { skip: false, reason: `(${what}; CI is set, so the tests run and fail)` };
+  return { skip: true, reason: `(skipped: ${what})` };
 }
 
 /** Throws a clear error naming the Debian package when the peer's binary is missing; returns its path. */
