@@ -1,3 +1,5 @@
+import { safeDecode } from "./safe-decode.ts";
+
 /** Default S3 service endpoint suffix recognised for virtual-host style (as s3rver does). */
 export const S3_SERVICE_ENDPOINT = "amazonaws.com";
 
@@ -22,5 +24,5 @@ export function bucketOf(
   if (vhost?.[1]) return { bucket: vhost[1], style: "virtual" };
   const path = url.split("?")[0] ?? "/";
   const first = path.split("/")[1] ?? "";
-  return { bucket: first === "" ? undefined : decodeURIComponent(first), style: "path" };
+  return { bucket: first === "" ? undefined : safeDecode(first), style: "path" };
 }

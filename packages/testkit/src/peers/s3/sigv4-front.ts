@@ -12,6 +12,7 @@ import { pipeline } from "node:stream/promises";
 import { checkSha256Payload, checkUnsignedTrailerPayload } from "./payload-check.ts";
 import { bucketOf } from "./s3-bucket-of.ts";
 import { newRequestId, sendS3Error } from "./s3-error.ts";
+import { safeDecode } from "./safe-decode.ts";
 import { type SigV4Credentials, verifySigV4 } from "./sigv4-verify.ts";
 
 /** Options of {@link startSigV4Front}. */
@@ -84,7 +85,7 @@ function upstreamPath(url: string): string {
   const kept = url
     .slice(q + 1)
     .split("&")
-    .filter((piece) => !AUTH_QUERY.has(decodeURIComponent(piece.split("=")[0] ?? "")));
+    .filter((piece) => !AUTH_QUERY.has(safeDecode(piece.split("=")[0] ?? "")));
   return kept.length === 0 ? url.slice(0, q) : `${url.slice(0, q)}?${kept.join("&")}`;
 }
 

@@ -111,3 +111,10 @@ describe("verifySigV4", () => {
     ).toEqual({ ok: true, kind: "anonymous", payloadHash: "UNSIGNED-PAYLOAD" });
   });
 });
+
+describe("verifySigV4 on malformed input", () => {
+  it("answers InvalidURI for malformed percent-encoding instead of throwing", () => {
+    const result = verifySigV4({ ...getObject, url: "/bad%zz" }, { credentials, region: "us-east-1", now });
+    expect(result).toMatchObject({ ok: false, status: 400, code: "InvalidURI" });
+  });
+});

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import aws4 from "aws4";
+import { safeDecode } from "./safe-decode.ts";
 import { parseAmzDate, parseAuthorizationHeader, parseQueryAuth, type SigV4Fields } from "./sigv4-parse.ts";
 
 /** An access key the front accepts. */
@@ -83,7 +84,7 @@ function pathForAws4(url: string, dropSignature: boolean): string {
   if (dropSignature) {
     query = query
       .split("&")
-      .filter((piece) => decodeURIComponent(piece.split("=")[0] ?? "") !== "X-Amz-Signature")
+      .filter((piece) => safeDecode(piece.split("=")[0] ?? "") !== "X-Amz-Signature")
       .join("&");
   }
   return query === "" ? path : `${path}?${query}`;
@@ -220,7 +221,13 @@ export function verifySigV4(request: SigV4Request, options: SigV4VerifyOptions):
     { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
   );
   signer.datetime = amzDateText;
-  const expected = signer.signature();
+  let expected: string;
+  try {
+    expected = signer.signature();
+  } catch {
+    // aws4 decodes path segments: malformed percent-encoding throws there.
+    return fail(400, "InvalidURI", "Couldn't parse the specified URI.");
+  }
   if (signer.signedHeaders() !== fields.signedHeaders.join(";") || !sameHex(expected, fields.signature)) {
     return fail(
       403,
