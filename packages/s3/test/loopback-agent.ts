@@ -1,7 +1,11 @@
 import type { LookupAddress, LookupOptions } from "node:dns";
 import { Agent } from "undici";
 
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
 
 /**
  * An undici Agent that resolves every host name to 127.0.0.1, so virtual-hosted URLs such as

@@ -4,7 +4,15 @@ import type { CredentialStore, Middleware } from "@switchyard/core";
 import { Context, createClient, HttpRequest, replayable, servedByKey } from "@switchyard/core";
 import { type S3Peer, startS3 } from "@switchyard/testkit/peers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isS3Error, presignS3Url, S3CredentialsError, S3Error, S3RequestError, s3, s3Url } from "../src/index.ts";
+import {
+  isS3Error,
+  presignS3Url,
+  S3CredentialsError,
+  S3Error,
+  S3RequestError,
+  s3,
+  s3Url,
+} from "../src/index.ts";
 import { loopbackAgent } from "./loopback-agent.ts";
 
 let peer: S3Peer;
@@ -20,7 +28,10 @@ function plugin(extra: Parameters<typeof s3>[0] = {}): Middleware {
   return s3({ endpoint: peer.url, region: peer.region, credentials: peer.credentials, ...extra });
 }
 
-async function withClient<T>(middleware: Middleware[], run: (client: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  middleware: Middleware[],
+  run: (client: ReturnType<typeof createClient>) => Promise<T>,
+): Promise<T> {
   const client = createClient({ middleware });
   try {
     return await run(client);
@@ -85,7 +96,8 @@ describe("s3", () => {
       expect(put.status).toBe(200);
       expect(await (await client.request(url)).text()).toBe(`content of ${key}`);
       // Written raw into the URL, the same key reaches the same object.
-      if (!key.includes("%")) expect(await (await client.request(`s3://data/${key}`)).text()).toBe(`content of ${key}`);
+      if (!key.includes("%"))
+        expect(await (await client.request(`s3://data/${key}`)).text()).toBe(`content of ${key}`);
     });
     expect(await upstreamText("data", key)).toEqual({ status: 200, text: `content of ${key}` });
   });
@@ -98,9 +110,16 @@ describe("s3", () => {
     });
     try {
       const context = new Context();
-      const put = await client.request("s3://data/vhost key+1.txt", { method: "PUT", body: "virtual", context });
+      const put = await client.request("s3://data/vhost key+1.txt", {
+        method: "PUT",
+        body: "virtual",
+        context,
+      });
       await put.discard();
-      expect(context.get(servedByKey)).toEqual({ kind: "bucket", url: `http://data.s3.amazonaws.com:${peer.port}/` });
+      expect(context.get(servedByKey)).toEqual({
+        kind: "bucket",
+        url: `http://data.s3.amazonaws.com:${peer.port}/`,
+      });
       expect(await (await client.request("s3://data/vhost key+1.txt")).text()).toBe("virtual");
     } finally {
       await client.close();
@@ -116,7 +135,9 @@ describe("s3", () => {
   it("sets servedByKey to the bucket URL for path-style requests", async () => {
     await withClient([plugin()], async (client) => {
       const context = new Context();
-      await (await client.request("s3://public-data/none", { method: "HEAD", context }).catch(() => undefined))?.discard();
+      await (
+        await client.request("s3://public-data/none", { method: "HEAD", context }).catch(() => undefined)
+      )?.discard();
       expect(context.get(servedByKey)).toEqual({ kind: "bucket", url: `${peer.url}/public-data/` });
     });
   });
@@ -141,7 +162,9 @@ describe("s3", () => {
         return next(request);
       },
     };
-    const body = replayable(() => Readable.from([Buffer.from("streamed "), Buffer.from("twice")]), { length: 14 });
+    const body = replayable(() => Readable.from([Buffer.from("streamed "), Buffer.from("twice")]), {
+      length: 14,
+    });
     await withClient([recorder, plugin({ now: () => (clock += 2000) }), twice], async (client) => {
       const put = await client.request("s3://data/retried.txt", { method: "PUT", body });
       expect(put.status).toBe(200);
@@ -172,16 +195,24 @@ describe("s3", () => {
     expect(e.status).toBe(403);
     expect(e.code).toBe("SWITCHYARD_ERR_S3");
     expect(e.transient).toBe(false);
-    expect(e.message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/data\/anything: S3 answered 403 SignatureDoesNotMatch/);
+    expect(e.message).toMatch(
+      /^GET http:\/\/127\.0\.0\.1:\d+\/data\/anything: S3 answered 403 SignatureDoesNotMatch/,
+    );
     expect(e.message).toContain("check the secret access key");
     expect(JSON.stringify({ ...e, message: e.message, stack: e.stack })).not.toContain(secret);
   });
 
   it("signs with a session token and fails without it", async () => {
-    const temp = { accessKeyId: "ASIATEMPKEY", secretAccessKey: "temp-secret", sessionToken: "FwoGZXIvYXdzE+token/with=chars" };
+    const temp = {
+      accessKeyId: "ASIATEMPKEY",
+      secretAccessKey: "temp-secret",
+      sessionToken: "FwoGZXIvYXdzE+token/with=chars",
+    };
     const stsPeer = await startS3({ buckets: ["data"], credentials: temp });
     try {
-      const good = createClient({ middleware: [s3({ endpoint: stsPeer.url, credentials: async () => temp })] });
+      const good = createClient({
+        middleware: [s3({ endpoint: stsPeer.url, credentials: async () => temp })],
+      });
       const put = await good.request("s3://data/k", { method: "PUT", body: "with token" });
       await put.discard();
       expect(await (await good.request("s3://data/k")).text()).toBe("with token");
@@ -222,11 +253,14 @@ describe("s3", () => {
         return url.startsWith(peer.url) ? { kind: "s3", ...peer.credentials } : undefined;
       },
     };
-    await withClient([plugin({ store, credentials: { accessKeyId: "WRONG", secretAccessKey: "WRONG" } })], async (client) => {
-      const put = await client.request("s3://data/from-store", { method: "PUT", body: "stored" });
-      expect(put.status).toBe(200);
-      await put.discard();
-    });
+    await withClient(
+      [plugin({ store, credentials: { accessKeyId: "WRONG", secretAccessKey: "WRONG" } })],
+      async (client) => {
+        const put = await client.request("s3://data/from-store", { method: "PUT", body: "stored" });
+        expect(put.status).toBe(200);
+        await put.discard();
+      },
+    );
     expect(asked).toEqual([`${peer.url}/data/from-store`]);
   });
 
@@ -234,10 +268,14 @@ describe("s3", () => {
     let calls = 0;
     const provider = async () => {
       calls++;
-      return calls === 1 ? { accessKeyId: peer.credentials.accessKeyId, secretAccessKey: "stale" } : peer.credentials;
+      return calls === 1
+        ? { accessKeyId: peer.credentials.accessKeyId, secretAccessKey: "stale" }
+        : peer.credentials;
     };
     await withClient([plugin({ credentials: provider })], async (client) => {
-      await expect(client.request("s3://public-data/open.txt")).rejects.toMatchObject({ s3Code: "SignatureDoesNotMatch" });
+      await expect(client.request("s3://public-data/open.txt")).rejects.toMatchObject({
+        s3Code: "SignatureDoesNotMatch",
+      });
       const res = await client.request("s3://public-data/open.txt");
       expect(res.status).toBe(200);
       await res.discard();
@@ -246,15 +284,20 @@ describe("s3", () => {
   });
 
   it("turns a failing provider into S3CredentialsError", async () => {
-    await withClient([plugin({ credentials: () => Promise.reject(new Error("no profile")) })], async (client) => {
-      await expect(client.request("s3://data/x")).rejects.toBeInstanceOf(S3CredentialsError);
-    });
+    await withClient(
+      [plugin({ credentials: () => Promise.reject(new Error("no profile")) })],
+      async (client) => {
+        await expect(client.request("s3://data/x")).rejects.toBeInstanceOf(S3CredentialsError);
+      },
+    );
   });
 
   it("refuses unsupported methods and streamed uploads of unknown length before sending", async () => {
     const before = peer.requests.length;
     await withClient([plugin()], async (client) => {
-      const post = await client.request("s3://data/x", { method: "POST", body: "x" }).catch((e: unknown) => e);
+      const post = await client
+        .request("s3://data/x", { method: "POST", body: "x" })
+        .catch((e: unknown) => e);
       expect(post).toBeInstanceOf(S3RequestError);
       expect(post).toMatchObject({ problem: "unsupported-method", code: "SWITCHYARD_ERR_S3_REQUEST" });
       const stream = await client
@@ -305,12 +348,18 @@ describe("s3", () => {
       const res = await client.request("s3://data/q.txt?x-id=Get+Object%2F1&flag");
       expect(await res.text()).toBe("query");
     });
-    expect(peer.requests.at(-1)).toMatchObject({ url: "/data/q.txt?x-id=Get%2BObject%2F1&flag", auth: "header", status: 200 });
+    expect(peer.requests.at(-1)).toMatchObject({
+      url: "/data/q.txt?x-id=Get%2BObject%2F1&flag",
+      auth: "header",
+      status: 200,
+    });
   });
 
   it("signs plain http requests to the configured endpoint when signEndpoints is on", async () => {
     await withClient([plugin({ signEndpoints: true })], async (client) => {
-      await (await client.request(`${peer.url}/data/plain http+key.txt`, { method: "PUT", body: "plain" })).discard();
+      await (
+        await client.request(`${peer.url}/data/plain http+key.txt`, { method: "PUT", body: "plain" })
+      ).discard();
       expect(await (await client.request(`${peer.url}/data/plain%20http%2Bkey.txt`)).text()).toBe("plain");
       // Other origins pass through untouched.
       const res = await client.request(`${peer.upstreamUrl}/data/plain%20http%2Bkey.txt`);
@@ -342,7 +391,11 @@ describe("s3", () => {
     const tampered = await fetch(url.replace("X-Amz-Expires=60", "X-Amz-Expires=61"));
     expect(tampered.status).toBe(403);
     await tampered.body?.cancel();
-    const old = await presignS3Url("s3://data/shared%20file%2B.txt", { ...options, expiresIn: 1, now: () => Date.now() - 120_000 });
+    const old = await presignS3Url("s3://data/shared%20file%2B.txt", {
+      ...options,
+      expiresIn: 1,
+      now: () => Date.now() - 120_000,
+    });
     const expired = await fetch(old);
     expect(expired.status).toBe(403);
     await expired.body?.cancel();
@@ -355,14 +408,16 @@ describe("s3", () => {
     const m = plugin();
     const request = new HttpRequest("https://example.invalid/x");
     let passed: HttpRequest | undefined;
-    await m.handle(
-      request,
-      async (r) => {
-        passed = r;
-        throw new Error("stop");
-      },
-      new Context(),
-    ).catch(() => undefined);
+    await m
+      .handle(
+        request,
+        async (r) => {
+          passed = r;
+          throw new Error("stop");
+        },
+        new Context(),
+      )
+      .catch(() => undefined);
     expect(passed).toBe(request);
   });
 });
