@@ -306,7 +306,7 @@ export function oci(options: OciOptions = {}): Middleware {
           ? "the Authorization given with the request was refused"
           : sent.auth?.withheld
             ? sent.auth.withheld
-            : sent.auth?.kind === "none" || sent.auth === undefined
+            : sent.auth?.credential === undefined
               ? `anonymous access was refused; give credentials for ${call.ref.registry}`
               : "the credentials were refused";
       throw new OciAuthError(`access to ${named} was denied (${res.status}): ${why}`, where);

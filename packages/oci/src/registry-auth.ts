@@ -360,7 +360,7 @@ export function storeUrl(target: { origin: string; repository: string }): string
 /** Why a credential may not go to `origin` (plain http without `allowInsecureHttp`), if it may not. */
 function insecure(origin: string, credential: Credential): string | undefined {
   if (origin.startsWith("https:") || credential.allowInsecureHttp === true) return undefined;
-  return `credentials are not sent over plain http to ${redactUrl(origin)} unless the credential has allowInsecureHttp`;
+  return `credentials are not sent over plain http to ${origin} unless the credential has allowInsecureHttp`;
 }
 
 /** Headers for the plugin's own requests: an Accept, and the caller's User-Agent if it set one. */
