@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -156,7 +156,9 @@ describe("exit cleanup", () => {
   });
 
   it("kills peers even when the parent dies by SIGKILL (setpriv --pdeathsig)", async () => {
-    const { pid } = await runParent('process.kill(process.pid, "SIGKILL");');
+    const { pid, dir } = await runParent('process.kill(process.pid, "SIGKILL");');
     expect(await gone(pid)).toBe(true);
+    // Nothing runs after SIGKILL, so the temp dir is left: remove it here.
+    rmSync(dir, { recursive: true, force: true });
   });
 });
