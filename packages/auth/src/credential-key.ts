@@ -97,13 +97,23 @@ export function parseKey(input: string): ParseKeyResult {
   const rawPath = slash === -1 ? "" : rest.slice(slash);
   let hostPart = authority;
   let port: number | undefined;
-  const portMatch = /:(\d*)$/.exec(authority);
-  if (portMatch && !(authority.startsWith("[") && !authority.includes("]:"))) {
-    const digits = portMatch[1]!;
-    if (!/^\d{1,5}$/.test(digits)) return { ok: false, reason: "the key has an invalid port" };
-    port = Number(digits);
+  let portText: string | undefined;
+  if (authority.startsWith("[")) {
+    const close = authority.indexOf("]");
+    if (close !== -1 && close < authority.length - 1) {
+      if (authority[close + 1] !== ":") return { ok: false, reason: "the key has an invalid host" };
+      portText = authority.slice(close + 2);
+      hostPart = authority.slice(0, close + 1);
+    }
+  } else if (authority.split(":").length === 2) {
+    const colon = authority.indexOf(":");
+    portText = authority.slice(colon + 1);
+    hostPart = authority.slice(0, colon);
+  }
+  if (portText !== undefined) {
+    if (!/^\d{1,5}$/.test(portText)) return { ok: false, reason: "the key has an invalid port" };
+    port = Number(portText);
     if (port < 1 || port > 65535) return { ok: false, reason: "the key's port is outside 1-65535" };
-    hostPart = authority.slice(0, -portMatch[0].length);
   }
   let wildcard = false;
   if (hostPart.startsWith("*.")) {

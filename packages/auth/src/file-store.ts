@@ -23,6 +23,8 @@ export interface FileStoreOptions extends WatchedFileOptions {
 
 /** A store over a rattler-format `credentials.json` that can also write it. */
 export interface FileStore extends AuthStore {
+  /** Changes whenever the store's data changes. */
+  revision(): number | Promise<number>;
   /** The absolute path of the file. */
   readonly path: string;
   /**

@@ -19,6 +19,8 @@ export interface MemoryStoreOptions {
 
 /** A store held in memory; entries can be changed at run time. */
 export interface MemoryStore extends AuthStore {
+  /** Changes whenever the store's data changes. */
+  revision(): number | Promise<number>;
   /** Adds or replaces the credential for `key`. Throws InvalidOptionsError for a bad key or credential. */
   set(key: string, credential: Credential): void;
   /** Removes `key`; tells whether it was there. */

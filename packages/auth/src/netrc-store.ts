@@ -32,6 +32,8 @@ export interface NetrcStoreOptions extends WatchedFileOptions {
 
 /** A store over a netrc file. */
 export interface NetrcStore extends AuthStore {
+  /** Changes whenever the store's data changes. */
+  revision(): number | Promise<number>;
   /** The absolute path of the file. */
   readonly path: string;
   /** The store re-reads the file on the next lookup (also called after a 401). */

@@ -1,0 +1,131 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Credential, CredentialStore } from "@switchyard/core";
+import { describe, expect, it } from "vitest";
+import { composeStores } from "./compose-stores.ts";
+import { CredentialStoreError } from "./errors.ts";
+import { fileStore } from "./file-store.ts";
+import { memoryStore } from "./memory-store.ts";
+
+function counting(name: string, answer: (url: string) => Credential | undefined) {
+  const calls: string[] = [];
+  const store: CredentialStore = {
+    name,
+    async get(url) {
+      calls.push(url);
+      return answer(url);
+    },
+  };
+  return { store, calls };
+}
+
+describe("composeStores", () => {
+  it("asks stores in the caller's priority order; the first answer wins", async () => {
+    const first = memoryStore({ "a.example.com": { kind: "bearer", token: "first" } }, { name: "first" });
+    const second = memoryStore(
+      {
+        "a.example.com": { kind: "bearer", token: "second" },
+        "b.example.com": { kind: "bearer", token: "b2" },
+      },
+      { name: "second" },
+    );
+    const composite = composeStores([first, second]);
+    const a = await composite.get("https://a.example.com/");
+    expect(a).toMatchObject({ token: "first" });
+    expect(composite.sourceOf(a!)?.name).toBe("first");
+    expect(await composite.get("https://b.example.com/")).toMatchObject({ token: "b2" });
+    const reversed = composeStores([second, first]);
+    expect(await reversed.get("https://a.example.com/")).toMatchObject({ token: "second" });
+  });
+
+  it("a more specific key in a lower store does not beat a higher store (priority is by store)", async () => {
+    const composite = composeStores([
+      memoryStore({ "*.example.com": { kind: "bearer", token: "wide" } }),
+      memoryStore({ "a.example.com/x": { kind: "bearer", token: "narrow" } }),
+    ]);
+    expect(await composite.get("https://a.example.com/x/y")).toMatchObject({ token: "wide" });
+  });
+
+  it("caches misses for missTtl and forgets them when a store's file changes", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sy-auth-compose-"));
+    try {
+      const path = join(dir, "credentials.json");
+      await writeFile(path, "{}");
+      const counter = counting("counter", () => undefined);
+      const composite = composeStores([fileStore(path, { recheckInterval: 0 }), counter.store]);
+      expect(await composite.get("https://a.example.com/x")).toBeUndefined();
+      expect(await composite.get("https://a.example.com/x")).toBeUndefined();
+      expect(counter.calls).toHaveLength(1);
+      expect(composite.isKnownMiss("https://a.example.com/x")).toBe(false); // file store stats asynchronously
+      await writeFile(path, JSON.stringify({ "a.example.com": { BearerToken: "now-here" } }));
+      expect(await composite.get("https://a.example.com/x")).toMatchObject({ token: "now-here" });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("answers known misses synchronously when every store's revision is synchronous", async () => {
+    const counter = counting("counter", () => undefined);
+    const memory = memoryStore({});
+    const composite = composeStores([memory, counter.store]);
+    expect(composite.isKnownMiss("https://a.example.com/")).toBe(false);
+    await composite.get("https://a.example.com/");
+    expect(composite.isKnownMiss("https://a.example.com/")).toBe(true);
+    memory.set("a.example.com", { kind: "bearer", token: "t" });
+    expect(composite.isKnownMiss("https://a.example.com/")).toBe(false);
+    expect(await composite.get("https://a.example.com/")).toMatchObject({ token: "t" });
+  });
+
+  it("expires misses after missTtl, and keeps at most maxCachedMisses", async () => {
+    const counter = counting("counter", () => undefined);
+    const composite = composeStores([counter.store], { missTtl: 0 });
+    await composite.get("https://a.example.com/");
+    await composite.get("https://a.example.com/");
+    expect(counter.calls).toHaveLength(2);
+    const bounded = composeStores([counting("c", () => undefined).store], { maxCachedMisses: 2 });
+    for (const h of ["a", "b", "c"]) await bounded.get(`https://${h}.example.com/`);
+    expect(bounded.isKnownMiss("https://a.example.com/")).toBe(false);
+    expect(bounded.isKnownMiss("https://c.example.com/")).toBe(true);
+  });
+
+  it("fails on a store error (wrapped, store named) and on an invalid credential, never skipping", async () => {
+    const broken: CredentialStore = {
+      name: "vault",
+      get: async () => {
+        throw new Error("connection refused");
+      },
+    };
+    const error = (await composeStores([broken, memoryStore({ "a.com": { kind: "bearer", token: "t" } })])
+      .get("https://user:PLANTED@a.com/")
+      .catch((e: unknown) => e)) as CredentialStoreError;
+    expect(error).toBeInstanceOf(CredentialStoreError);
+    expect(error.store).toBe("vault");
+    expect(error.message).not.toContain("PLANTED");
+    const invalid: CredentialStore = { name: "odd", get: async () => ({ kind: "bearer", token: "" }) };
+    await expect(composeStores([invalid]).get("https://a.com/")).rejects.toThrow(/invalid credential/);
+  });
+
+  it("passes invalidate to the store that produced the credential", async () => {
+    const invalidated: string[] = [];
+    const refreshable: CredentialStore = {
+      name: "r",
+      get: async () => ({ kind: "bearer", token: "t" }),
+      invalidate: async (url) => {
+        invalidated.push(url);
+      },
+    };
+    const composite = composeStores([memoryStore({ "m.com": { kind: "bearer", token: "m" } }), refreshable]);
+    const fromR = await composite.get("https://r.com/");
+    const fromM = await composite.get("https://m.com/");
+    await composite.invalidate("https://m.com/", fromM!);
+    await composite.invalidate("https://r.com/", fromR!);
+    expect(invalidated).toEqual(["https://r.com/"]);
+  });
+
+  it("validates options synchronously", () => {
+    expect(() => composeStores("x" as never)).toThrow(/array/);
+    expect(() => composeStores([{ name: "x" } as never])).toThrow(/get/);
+    expect(() => composeStores([], { missTtl: -1 })).toThrow(/missTtl/);
+  });
+});
