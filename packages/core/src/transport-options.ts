@@ -28,7 +28,7 @@ export type ProxyOptions =
       readonly authorization?: string;
       /** TLS settings for the connection to the proxy itself. */
       readonly tls?: TlsOptions;
-      /** Tunnel plain http through CONNECT too (undici's default). @default true */
+      /** Send plain-http requests through a CONNECT tunnel too, not as absolute-form requests. @default false (undici's default) */
       readonly tunnel?: boolean;
     };
 
@@ -138,6 +138,6 @@ function buildProxyAgent(
     ...(token === undefined ? {} : { token }),
     requestTls: connectOptions(tls, { timeout: connect.timeout }),
     proxyTls: connectOptions("tls" in spec ? spec.tls : undefined, { timeout: connect.timeout }),
-    ...("tunnel" in spec && spec.tunnel === false ? { proxyTunnel: false } : {}),
+    ...("tunnel" in spec && spec.tunnel !== undefined ? { proxyTunnel: spec.tunnel } : {}),
   } as ConstructorParameters<typeof ProxyAgent>[0]);
 }

@@ -107,8 +107,13 @@ describe.skipIf(proxyPeer.skip)(`proxy (tinyproxy) ${proxyPeer.reason ?? ""}`, (
     try {
       const viaOpen = createClient({ proxy: open.url });
       expect(await (await viaOpen.request(`${origin.url}/`)).text()).toBe("via proxy");
-      expect(open.connects()).toContain(`127.0.0.1:${origin.port}`);
+      expect(open.requests()).toContainEqual({ method: "GET", target: `${origin.url}/` });
       await viaOpen.close();
+
+      const tunnelled = createClient({ proxy: { url: open.url, tunnel: true } });
+      expect(await (await tunnelled.request(`${origin.url}/`)).text()).toBe("via proxy");
+      expect(open.connects()).toContain(`127.0.0.1:${origin.port}`);
+      await tunnelled.close();
 
       const withCreds = createClient({ proxy: guarded.url.replace("://", "://pxuser:pxpass@") });
       expect(await (await withCreds.request(`${origin.url}/`)).text()).toBe("via proxy");
