@@ -1,12 +1,19 @@
+import type { Readable } from "node:stream";
 import type { HttpResponse } from "@switchyard/core";
 import type { RegistryErrorEntry } from "./errors.ts";
+
+// Gives a body up for good: undici's body reports an abort as an error, which must not go unheard.
+function abandon(body: Readable): void {
+  body.on("error", () => {});
+  body.destroy();
+}
 
 /** Reads a response body up to `limit` bytes; undefined (body destroyed) when it is larger. */
 export async function readLimited(response: HttpResponse, limit: number): Promise<Buffer | undefined> {
   const declared = Number(response.headers.get("content-length"));
   const body = response.body;
   if (Number.isFinite(declared) && declared > limit) {
-    body.destroy();
+    abandon(body);
     return undefined;
   }
   const chunks: Buffer[] = [];
@@ -15,7 +22,7 @@ export async function readLimited(response: HttpResponse, limit: number): Promis
     const buffer = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
     total += buffer.length;
     if (total > limit) {
-      body.destroy();
+      abandon(body);
       return undefined;
     }
     chunks.push(buffer);
