@@ -29,7 +29,7 @@ async function fileServer(script: Script): Promise<LocalServer> {
   const validators = script.validators ?? { etag: '"v1"' };
   const s = await startLocalServer((req: IncomingMessage, res: ServerResponse, index: number) => {
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
-    const ifRange = req.headers["if-range"];
+    const ifRange = req.headers["if-range"] as string | undefined;
     const validatorOk = ifRange === undefined || Object.values(validators).includes(ifRange);
     let start = 0;
     const headers: Record<string, string> = { "accept-ranges": "bytes", ...validators };
@@ -70,7 +70,9 @@ describe("retry resume", () => {
     const events: Array<{ offset: number; attempt: number }> = [];
     const listener = (m: unknown) => events.push(m as { offset: number; attempt: number });
     diagnosticsChannel.subscribe("switchyard:retry:resume", listener);
-    cleanup.push(async () => diagnosticsChannel.unsubscribe("switchyard:retry:resume", listener));
+    cleanup.push(async () => {
+      diagnosticsChannel.unsubscribe("switchyard:retry:resume", listener);
+    });
     const { client: c } = resumingClient();
     const res = await c.request(s.url("/file.bin"));
     const bytes = await res.bytes();

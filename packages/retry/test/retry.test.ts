@@ -51,7 +51,9 @@ function subscribe(name: string): unknown[] {
   const events: unknown[] = [];
   const listener = (message: unknown) => events.push(message);
   diagnosticsChannel.subscribe(name, listener);
-  cleanup.push(async () => diagnosticsChannel.unsubscribe(name, listener));
+  cleanup.push(async () => {
+    diagnosticsChannel.unsubscribe(name, listener);
+  });
   return events;
 }
 
@@ -442,7 +444,9 @@ describe("retry", () => {
       const seen: number[] = [];
       const listener = () => seen.push(budget.available);
       diagnosticsChannel.subscribe("switchyard:retry:retry", listener);
-      cleanup.push(async () => diagnosticsChannel.unsubscribe("switchyard:retry:retry", listener));
+      cleanup.push(async () => {
+        diagnosticsChannel.unsubscribe("switchyard:retry:retry", listener);
+      });
       const res = await c.request(s.url(), { headersTimeout: 80 });
       expect(res.status).toBe(200);
       expect(seen).toEqual([90, 85]); // 10 after the timeout, 5 after the 503
@@ -501,7 +505,12 @@ describe("retry", () => {
         reason: "status 503",
       });
       expect(events[1]).toMatchObject({ attempt: 2, delay: 200, reason: "status 500" });
-      const text = JSON.stringify(events.map(({ context: _c, ...rest }: never) => rest));
+      const text = JSON.stringify(
+        events.map((e) => {
+          const { context: _context, ...rest } = e as Record<string, unknown>;
+          return rest;
+        }),
+      );
       expect(text).not.toMatch(/hunter2|tok-secret|bearer-secret/);
       expect((events[0] as { url: string }).url).toBe(`${s.origin.replace("//", "//***@")}/p?token=***&x=1`);
     });
