@@ -1,68 +1,20 @@
-import { Readable } from "node:stream";
-import type { Context, HttpRequest, Next } from "@switchyard/core";
-import {
-  HttpResponse,
-  InvalidOptionsError,
-  isSwitchyardError,
-  mapError,
-  redactSecrets,
-  redactUrl,
-  servedByKey,
-} from "@switchyard/core";
+import type { Context, HttpRequest, HttpResponse, Next } from "@switchyard/core";
+import { isSwitchyardError, mapError, redactSecrets, redactUrl, servedByKey } from "@switchyard/core";
 import type { MirrorOutcome, MirrorReport } from "./all-mirrors-failed-error.ts";
 import { AllMirrorsFailedError } from "./all-mirrors-failed-error.ts";
+import { chooseOrder } from "./choose-order.ts";
 import { abortableSleep } from "./failover-delay.ts";
 import { isMirrorFailure, judgeStatus } from "./failure-rules.ts";
 import { mirrorChannels } from "./mirror-events.ts";
-import type { ResolvedOptions, SelectCandidate } from "./mirror-options.ts";
+import type { ResolvedOptions } from "./mirror-options.ts";
 import { mirrorRouteKey } from "./mirror-options.ts";
-import type { EntryStanding, Pool, PoolEntry } from "./mirror-pool.ts";
-import { snapshotOf } from "./mirror-pool.ts";
-import { orderMirrors } from "./select-order.ts";
-
-// Credentials the caller set for the original host; a mirror on another origin never sees them
-// (auth, further in, looks up the mirror's own host). A caller-set Host names the original too.
-const CROSS_ORIGIN_DROPPED = ["authorization", "cookie", "proxy-authorization", "host"];
+import type { Pool, PoolEntry } from "./mirror-pool.ts";
+import { rewriteForMirror, sendToMirror, syntheticNotFound } from "./send-to-mirror.ts";
 
 interface Tried {
   readonly outcome: "failed" | "next";
   readonly status?: number;
   readonly error?: string;
-}
-
-/** The default order, or the `select` hook's, as indexes into the pool's entries. */
-function chooseOrder(
-  request: HttpRequest,
-  pool: Pool,
-  standings: readonly EntryStanding[],
-  carries: readonly boolean[],
-  options: ResolvedOptions,
-): readonly number[] {
-  const eligible: number[] = [];
-  for (let i = 0; i < standings.length; i++) if (carries[i]) eligible.push(i);
-  const order = orderMirrors(
-    eligible.map((i) => standings[i]!),
-    options.shuffle ? "shuffle" : "list",
-    options.random,
-  ).map((j) => eligible[j]!);
-  const select = options.select;
-  if (select === undefined) return order;
-  const mirrors: SelectCandidate[] = standings.map((s, i) =>
-    Object.freeze({ ...snapshotOf(s), carries: carries[i]! }),
-  );
-  const chosen = select({ request, prefix: pool.prefix, mirrors: Object.freeze(mirrors), order });
-  if (chosen === undefined) return order;
-  const seen = new Set<number>();
-  if (!Array.isArray(chosen)) throw new InvalidOptionsError("mirror: select must return an array of indexes");
-  for (const i of chosen) {
-    if (!Number.isInteger(i) || i < 0 || i >= standings.length || seen.has(i)) {
-      throw new InvalidOptionsError(
-        `mirror: select returned ${JSON.stringify(chosen)}; expected distinct indexes into the ${standings.length} mirrors`,
-      );
-    }
-    seen.add(i);
-  }
-  return chosen;
 }
 
 function errorText(error: unknown, entry: PoolEntry): string {
@@ -76,27 +28,6 @@ function errorText(error: unknown, entry: PoolEntry): string {
 
 function statusText(res: HttpResponse): string {
   return res.statusText === "" ? `HTTP ${res.status}` : `HTTP ${res.status} ${res.statusText}`;
-}
-
-function rewrite(request: HttpRequest, entry: PoolEntry, rest: string, requestOrigin: string): HttpRequest {
-  if (entry.kind === "origin") return request;
-  const url = entry.base + rest;
-  if (entry.origin === requestOrigin) return request.with({ url });
-  return request.with({ url, headers: request.headers.delete(...CROSS_ORIGIN_DROPPED) });
-}
-
-function syntheticNotFound(request: HttpRequest, context: Context, pool: Pool, path: string): HttpResponse {
-  const text = `no mirror of ${pool.prefix} carries ${redactUrl(path)}; answered by @switchyard/mirror without a request\n`;
-  const bytes = Buffer.from(text);
-  return new HttpResponse({
-    status: 404,
-    statusText: "Not Found",
-    headers: { "content-type": "text/plain; charset=utf-8", "content-length": String(bytes.length) },
-    body: Readable.from([bytes], { objectMode: false }),
-    url: request.url,
-    context,
-    request,
-  });
 }
 
 /**
@@ -163,7 +94,7 @@ export async function routeThroughMirrors(
     }
     const probe = overLimit.has(entry);
     if (probe) entry.state.probing = true;
-    const target = rewrite(request, entry, rest, requestOrigin);
+    const target = rewriteForMirror(request, entry, rest, requestOrigin);
     if (mirrorChannels.selected.hasSubscribers) {
       mirrorChannels.selected.publish({
         prefix: pool.prefix,
@@ -178,7 +109,7 @@ export async function routeThroughMirrors(
     }
     let res: HttpResponse;
     try {
-      res = await next(target);
+      res = await sendToMirror(next, target, entry.origin !== requestOrigin, context);
     } catch (error) {
       if (!isMirrorFailure(error)) {
         if (probe) entry.state.probing = false;

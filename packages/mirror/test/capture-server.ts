@@ -18,7 +18,7 @@ export interface CaptureServer {
 
 /** Starts a capture server; `reply` picks status and body for each request (after its body is read). */
 export async function startCaptureServer(
-  reply: (req: CapturedRequest) => { status: number; body: string },
+  reply: (req: CapturedRequest) => { status: number; body: string; headers?: Record<string, string> },
 ): Promise<CaptureServer> {
   const requests: CapturedRequest[] = [];
   const server = http.createServer((req, res) => {
@@ -32,8 +32,12 @@ export async function startCaptureServer(
         body: Buffer.concat(chunks).toString(),
       };
       requests.push(captured);
-      const { status, body } = reply(captured);
-      res.writeHead(status, { "content-type": "text/plain", "content-length": Buffer.byteLength(body) });
+      const { status, body, headers } = reply(captured);
+      res.writeHead(status, {
+        "content-type": "text/plain",
+        "content-length": Buffer.byteLength(body),
+        ...headers,
+      });
       res.end(body);
     });
   });
