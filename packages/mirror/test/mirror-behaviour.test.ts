@@ -301,6 +301,24 @@ describe("mirror (node:http servers as origin and mirrors)", () => {
     expect(isSwitchyardError(error, "SWITCHYARD_ERR_ALL_MIRRORS_FAILED")).toBe(true);
   });
 
+  it("lets only one of several concurrent requests probe a mirror whose cool-down ended", async () => {
+    const clock = { t: 0 };
+    const m = mirror(
+      base({ mirrors: table(down.url, ok1.url), maxFailures: 1, cooldownMs: 1000, now: () => clock.t }),
+    );
+    const c = client(m);
+    expect(await (await c.request(`${origin.url}/ch/a`)).text()).toBe("ok1 GET /m/a");
+    expect(down.requests).toHaveLength(1);
+    clock.t += 1000;
+    const texts = await Promise.all(
+      [1, 2, 3].map(async (i) => (await c.request(`${origin.url}/ch/${i}`)).text()),
+    );
+    expect(texts).toEqual(["ok1 GET /m/1", "ok1 GET /m/2", "ok1 GET /m/3"]);
+    // One probe (it failed again, restarting the cool-down); the two others skipped the mirror.
+    expect(down.requests.map((r) => r.url)).toEqual(["/m/a", "/m/1"]);
+    expect(m.snapshot()[0]!.mirrors[0]).toMatchObject({ failures: 2, availability: "cooling" });
+  });
+
   it("throws InvalidOptionsError synchronously for bad options", () => {
     const mirrors = table("http://127.0.0.1:1");
     expect(() => mirror(undefined as never)).toThrow(InvalidOptionsError);
