@@ -304,7 +304,10 @@ export class RegistryAuth {
       target.request.with({ url, method: "GET", headers, body: null, redirect: "manual" }),
     );
     if (!res.ok) {
-      const registryErrors = await readRegistryErrors(res);
+      const registryErrors = (await readRegistryErrors(res)).map((e) => ({
+        ...e,
+        message: redactSecrets(e.message, [basic?.password]),
+      }));
       publish(res.status, undefined);
       if (res.status === 401 || res.status === 403) {
         if (authenticated) await this.invalidate(target, basic);
