@@ -227,6 +227,40 @@ describe("retry", () => {
     expect(s.requests).toHaveLength(1);
   });
 
+  it("returns a 503 answered to a one-shot stream body without resending, or throws saying why", async () => {
+    const s = await server(async (req, res) => {
+      await digestBody(req);
+      res.statusCode = 503;
+      res.end();
+    });
+    const { client: c } = client({});
+    const res = await c.request(s.url(), { method: "PUT", body: Readable.from([Buffer.from("once")]) });
+    expect(res.status).toBe(503);
+    expect(res.context.get(attemptKey)).toBe(1);
+    const { client: throwing } = client({ onExhausted: "throw" });
+    const error = await throwing
+      .request(s.url(), { method: "PUT", body: Readable.from([Buffer.from("once")]) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetriesExhaustedError);
+    expect((error as RetriesExhaustedError).reason).toBe("not-replayable");
+    expect((error as Error).message).toMatch(
+      /still 503 after 1 attempt: the request body is a one-shot stream/,
+    );
+    expect(s.requests).toHaveLength(2);
+  });
+
+  it("throws the last error with the attempt count when retries run out on errors", async () => {
+    const s = await server((req) => {
+      req.socket.destroy();
+    });
+    const { client: c, clock } = client({ maxRetries: 2 });
+    const error = await c.request(s.url()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SocketError);
+    expect((error as SocketError).context?.get(attemptKey)).toBe(3);
+    expect(s.requests).toHaveLength(3);
+    expect(clock.delays).toHaveLength(2);
+  });
+
   it("resends a factory body: a large upload survives a reset in the middle", async () => {
     const chunk = patternBytes(256 * 1024);
     const total = chunk.length * 16; // 4 MiB
