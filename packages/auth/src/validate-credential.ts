@@ -46,6 +46,7 @@ export function credentialProblem(value: unknown): string | undefined {
       return undefined;
     case "conda-token":
       if (!str(c.token) || c.token === "") return "a conda-token credential needs a non-empty token";
+      if (/[\r\n\0]/.test(c.token)) return "a conda token must not contain CR, LF or NUL";
       return undefined;
     case "header":
       if (!str(c.name) || !TOKEN_CHARS.test(c.name)) return "a header credential needs a valid header name";

@@ -2,12 +2,16 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { ServerResponse } from "node:http";
 import type { TestHandler } from "@switchyard/testkit/servers";
 
-/** A handler that answers 200 only to `Authorization: <expected>`, else 401 with a challenge. */
+/** A handler that reads the body, then answers 200 only to `Authorization: <expected>`, else 401 with a challenge. */
 export function requireAuthorization(
   expected: () => string,
   challenge = 'Bearer realm="switchyard-test"',
 ): TestHandler {
-  return (req, res) => {
+  return async (req, res) => {
+    // Read the whole body first so the recorded request holds it (handlers read nothing by themselves).
+    for await (const _ of req) {
+      // draining
+    }
     // The union of the HTTP/1.1 and HTTP/2 response types has no common writeHead signature.
     const out = res as ServerResponse;
     if (req.headers.authorization === expected()) {
