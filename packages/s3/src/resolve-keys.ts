@@ -5,6 +5,7 @@ import type { BucketConfig, CredentialSource } from "./s3-options.ts";
 
 /** Where the keys for one request came from, so a rejection can invalidate the right cache. */
 export type KeysOrigin =
+  | { readonly from: "explicit" }
   | { readonly from: "context" }
   | { readonly from: "keys" }
   | { readonly from: "provider"; readonly invalidate: () => void }

@@ -129,8 +129,8 @@ function hint(
   keys: ResolvedKeys,
   extra: { endpoint?: string | undefined; region?: string | undefined },
 ): string {
-  if (keys.keys === undefined && (code === "AccessDenied" || code === "Forbidden"))
-    return " (the request was sent unsigned: no credentials were found for this bucket)";
+  if (keys.origin === undefined && (code === "AccessDenied" || code === "Forbidden"))
+    return " (the request was sent unsigned: no credentials were configured or found for this bucket)";
   if (code === "SignatureDoesNotMatch") return " (check the secret access key and the signing region)";
   if (code === "InvalidAccessKeyId") return " (the access key id is unknown to this endpoint)";
   if (code === "ExpiredToken") return " (the session token expired; the next attempt fetches fresh keys)";
@@ -173,7 +173,7 @@ export function s3(options: S3Options = {}): Middleware {
     // Explicit credentials win: a request that already carries Authorization is only resolved.
     const explicit = request.headers.has("authorization");
     const keys: ResolvedKeys = explicit
-      ? { keys: undefined, origin: undefined, region: undefined }
+      ? { keys: undefined, origin: { from: "explicit" }, region: undefined }
       : await resolveKeys(context, plan.config, config.store, plan.storeUrls);
     const region = plan.config.region ?? keys.region ?? config.defaultRegion;
     let signed = request.with({ url: plan.url, headers: extra });
