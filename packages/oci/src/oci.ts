@@ -298,8 +298,14 @@ export function oci(options: OciOptions = {}): Middleware {
         ? `blob ${reference} in ${repository}`
         : `${repository}${reference.includes(":") ? "@" : ":"}${reference}`;
     if (res.status === 401 || res.status === 403) {
-      if (sent.auth?.credential !== undefined && sent.auth.kind !== "none") {
-        await auth.invalidate(call.target, sent.auth.credential);
+      // A credential the registry itself refused (Basic, or a ready bearer token) is reported to
+      // the store; a token from an exchange that lacks access says nothing against the credential.
+      const used = sent.auth;
+      if (
+        used?.credential !== undefined &&
+        (used.kind === "basic" || (used.kind === "bearer" && used.cacheKey === undefined))
+      ) {
+        await auth.invalidate(call.target, used.credential);
       }
       const why =
         call.explicit !== undefined

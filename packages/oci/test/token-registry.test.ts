@@ -235,6 +235,8 @@ describe.skipIf(registry.skip)(`oci against the CNCF registry, token auth ${regi
       expect((error as OciAuthError).codes).toContain("UNAUTHORIZED");
       expect(tokens.tokensIssued).toBe(2);
       expect(seen.filter((s) => s.url.includes("/manifests/"))).toHaveLength(2);
+      // The token endpoint accepted bob: a lack of access is no reason to drop his credentials.
+      expect(store.invalidated).toEqual([]);
     } finally {
       await c.close();
     }
