@@ -57,8 +57,12 @@ export function redirectRequest(request: HttpRequest, response: HttpResponse): H
     (status === 303 && request.method !== "GET" && request.method !== "HEAD") ||
     ((status === 301 || status === 302) && request.method === "POST");
   let headers = request.headers;
+  // The caller's credentials belong to the origin the caller asked for. A middleware (mirror) may
+  // have sent the request elsewhere, so the hop must stay on both origins to keep them.
   const from = new URL(response.url);
-  if (from.origin !== target.origin) headers = headers.delete(...CROSS_ORIGIN_DROPPED);
+  if (from.origin !== target.origin || request.parsedUrl.origin !== target.origin) {
+    headers = headers.delete(...CROSS_ORIGIN_DROPPED);
+  }
   if (toGet) {
     headers = headers.delete(...BODY_HEADERS);
     return request.with({ url: target, method: "GET", headers, body: null });

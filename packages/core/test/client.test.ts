@@ -71,6 +71,11 @@ beforeAll(async () => {
     }
   });
   other = await localServer((req, res) => {
+    if (req.url === "/hop") {
+      res.writeHead(302, { location: "/" });
+      res.end();
+      return;
+    }
     res.end(
       JSON.stringify({
         authorization: req.headers.authorization ?? null,
@@ -318,6 +323,29 @@ describe("redirects", () => {
     const to = encodeURIComponent(`${other.url}/`);
     const res = await client.request(`${server.url}/redirect?to=${to}`, {
       headers: { authorization: "Bearer planted-secret", cookie: "session=planted" },
+    });
+    expect(await res.json()).toEqual({ authorization: null, cookie: null });
+    await client.close();
+  });
+});
+
+describe("redirects after a route-stage rewrite", () => {
+  it("keeps the caller's credentials off a mirror that redirects within itself", async () => {
+    // A mirror-like middleware sends the call to another origin (dropping credentials, as
+    // @switchyard/mirror does); the mirror then redirects within its own origin.
+    const rewrite: Middleware = {
+      name: "rewrite",
+      stage: "route",
+      handle: (req, next) =>
+        req.url.startsWith(server.url)
+          ? next(
+              req.with({ url: `${other.url}/hop`, headers: { authorization: undefined, cookie: undefined } }),
+            )
+          : next(req),
+    };
+    const client = createClient({ middleware: [rewrite] });
+    const res = await client.request(`${server.url}/file`, {
+      headers: { authorization: "Bearer planted-origin-secret", cookie: "s=planted" },
     });
     expect(await res.json()).toEqual({ authorization: null, cookie: null });
     await client.close();
