@@ -353,6 +353,31 @@ describe("oci against a lying stand-in registry", () => {
     }
   });
 
+  it("passes the caller's abort signal to every registry request and to the blob stream", async () => {
+    registry.overrides.push((_req, res, path) => {
+      if (path !== `/v2/org/app/blobs/${digest}`) return false;
+      res.writeHead(200, { "content-length": PAYLOAD.length });
+      res.write(PAYLOAD.subarray(0, 100));
+      // ...and never the rest.
+      return true;
+    });
+    const { client: c } = client();
+    try {
+      const controller = new AbortController();
+      const res = await c.request(`oci://${registry.host}/org/app:1.0`, { signal: controller.signal });
+      const reading = res.bytes();
+      controller.abort();
+      await expect(reading).rejects.toMatchObject({ name: "AbortError" });
+      await expect(
+        c.request(`oci://${registry.host}/org/app:1.0`, { signal: AbortSignal.abort() }),
+      ).rejects.toMatchObject({
+        name: "AbortError",
+      });
+    } finally {
+      await c.destroy();
+    }
+  });
+
   it("streams a 100 MiB blob with flat memory, checking its digest", async () => {
     const size = 100 * 1024 * 1024;
     const MiB = 1024 * 1024;
