@@ -9,7 +9,7 @@ import { mirrorChannels } from "./mirror-events.ts";
 import type { ResolvedOptions } from "./mirror-options.ts";
 import { mirrorRouteKey } from "./mirror-options.ts";
 import type { Pool, PoolEntry } from "./mirror-pool.ts";
-import { rewriteForMirror, sendToMirror, syntheticNotFound } from "./send-to-mirror.ts";
+import { rewriteForMirror, syntheticNotFound } from "./send-to-mirror.ts";
 
 interface Tried {
   readonly outcome: "failed" | "next";
@@ -109,7 +109,9 @@ export async function routeThroughMirrors(
     }
     let res: HttpResponse;
     try {
-      res = await sendToMirror(next, target, entry.origin !== requestOrigin, context);
+      // Redirects from a mirror are core's: its redirect loop keeps the caller's credentials off
+      // any hop that leaves the caller's origin.
+      res = await next(target);
     } catch (error) {
       if (!isMirrorFailure(error)) {
         if (probe) entry.state.probing = false;
