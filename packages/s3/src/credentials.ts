@@ -20,7 +20,7 @@ export type S3CredentialProvider = () => Promise<S3Keys>;
 export type S3CredentialsOption = S3Keys | S3CredentialProvider | "anonymous";
 
 /** Keys are fetched again this long before they expire. */
-export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
+export const REFRESH_BEFORE_EXPIRY_MS: number = 5 * 60_000;
 
 /** Checks a static key pair given as an option; returns a message when it is unusable. */
 export function keysProblem(value: unknown): string | undefined {

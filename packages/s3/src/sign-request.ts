@@ -5,7 +5,7 @@ import { formatQuery, parseQuery } from "./s3-key.ts";
 import { NodeSha256 } from "./sha256.ts";
 
 /** The payload hash S3 accepts for bodies that are streamed, not hashed. */
-export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+export const UNSIGNED_PAYLOAD: string = "UNSIGNED-PAYLOAD";
 
 /** What one signature covers. */
 export interface SignInput {
