@@ -2,9 +2,11 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CredentialFileError } from "./errors.ts";
-import { netrcStore } from "./netrc-store.ts";
+import { fileStore } from "./file-store.ts";
+import { netrcStore, parseNetrcTable } from "./netrc-store.ts";
 
 const fixtures = join(import.meta.dirname, "..", "test", "fixtures");
 let dir: string;
@@ -96,5 +98,40 @@ describe("netrcStore", () => {
     );
     expect(netrcStore({ fromEnvironment: true, env: {} }).path).toBe(join(homedir(), ".netrc"));
     expect(netrcStore({ fromEnvironment: true, env: { NETRC: "" } }).path).toBe(join(homedir(), ".netrc"));
+  });
+});
+
+describe("netrc and credentials files: properties", () => {
+  it("parseNetrcTable never throws and every problem has a line", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), fc.boolean(), (text, useDefault) => {
+        const parsed = parseNetrcTable(text, useDefault);
+        for (const p of parsed.problems) expect(p.line).toBeGreaterThanOrEqual(1);
+        parsed.table.machines.match("https://example.com/");
+      }),
+    );
+  });
+
+  it("a malformed file of any content fails with a CredentialFileError naming the file and a line", async () => {
+    const path = join(dir, "netrc");
+    const json = join(dir, "credentials.json");
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 120 }), async (text) => {
+        await writeFile(path, text);
+        await writeFile(json, text);
+        for (const store of [netrcStore(path), fileStore(json)]) {
+          const outcome = await store.get("https://example.com/").then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          if (outcome === undefined) continue;
+          expect(outcome).toBeInstanceOf(CredentialFileError);
+          const error = outcome as CredentialFileError;
+          expect(error.message.startsWith(error.file)).toBe(true);
+          expect(error.line).toBeGreaterThanOrEqual(1);
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });
