@@ -1,6 +1,7 @@
-// A small scriptable HTTP/1.1 server on 127.0.0.1 for these tests (the testkit's servers module
-// did not exist yet when they were written). Each test passes a handler; the server records what
-// it saw and closes every socket on close().
+// A small HTTP/1.1 server on 127.0.0.1 with a hand-written handler per test, for what the testkit's
+// scripted steps do not express: answers chosen by request index, a reset after part of an upload,
+// Range + If-Range, listening on a given port. The server records what it saw and closes every
+// socket on close().
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
@@ -57,18 +58,6 @@ export async function startLocalServer(handler: Handler, port = 0): Promise<Loca
         for (const socket of sockets.keys()) socket.destroy();
         server.close(() => resolve());
       }),
-  };
-}
-
-/** A handler that answers request i with steps[i] (the last step repeats). */
-export function sequence(
-  steps: ReadonlyArray<{ status: number; headers?: Record<string, string>; body?: string }>,
-): Handler {
-  return (req, res, index) => {
-    const step = steps[Math.min(index, steps.length - 1)]!;
-    req.resume();
-    res.writeHead(step.status, step.headers ?? {});
-    res.end(step.body ?? "");
   };
 }
 
