@@ -25,8 +25,10 @@ export async function sendStep(
   signal: AbortSignal,
 ): Promise<void> {
   if (step.delayMs) await sleep(step.delayMs, undefined, { signal });
-  if (step.closeBeforeHeaders) return abortConnection(req, res, "close");
-  if (step.resetBeforeHeaders) return abortConnection(req, res, "reset");
+  if (step.closeBeforeHeaders || step.resetBeforeHeaders) {
+    abortConnection(req, res, step.resetBeforeHeaders ? "reset" : "close");
+    return;
+  }
 
   const body = stepBody(step);
   const headers: OutgoingHttpHeaders = { ...step.headers };

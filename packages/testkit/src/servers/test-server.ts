@@ -227,8 +227,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 }
 
 function defaultTls(): TestServerTls {
-  const { server, ca } = getTestCertificates();
-  return { ...server, ca };
+  return getTestCertificates().server;
 }
 
 function createUnderlyingServer(
