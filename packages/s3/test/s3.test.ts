@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import diagnosticsChannel from "node:diagnostics_channel";
 import { Readable } from "node:stream";
 import type { CredentialStore, Middleware } from "@switchyard/core";
 import { Context, createClient, HttpRequest, replayable, servedByKey } from "@switchyard/core";
@@ -402,6 +403,36 @@ describe("s3", () => {
     const put = await presignS3Url("s3://data/via-presigned", { ...options, method: "PUT" });
     expect((await fetch(put, { method: "PUT", body: "uploaded" })).status).toBe(200);
     expect(await upstreamText("data", "via-presigned")).toEqual({ status: 200, text: "uploaded" });
+  });
+
+  it("publishes sign and error events without secrets", async () => {
+    const events: { name: string; message: unknown }[] = [];
+    const listeners = ["sign", "error"].map((event) => {
+      const name = `switchyard:s3:${event}`;
+      const listener = (message: unknown) => events.push({ name, message });
+      diagnosticsChannel.subscribe(name, listener);
+      return () => diagnosticsChannel.unsubscribe(name, listener);
+    });
+    const temp = { ...peer.credentials, sessionToken: "session-token-value" };
+    try {
+      await withClient([plugin({ credentials: temp })], async (client) => {
+        await client.request("s3://data/evented").catch(() => undefined);
+      });
+    } finally {
+      for (const off of listeners) off();
+    }
+    expect(events.map((e) => e.name)).toEqual(["switchyard:s3:sign", "switchyard:s3:error"]);
+    expect(events[0]?.message).toMatchObject({
+      method: "GET",
+      bucket: "data",
+      region: peer.region,
+      signed: true,
+      attempt: 1,
+    });
+    expect(events[1]?.message).toMatchObject({ status: 403, bucket: "data" });
+    const text = JSON.stringify(events.map((e) => ({ ...(e.message as object), context: undefined })));
+    expect(text).not.toContain(peer.credentials.secretAccessKey);
+    expect(text).not.toContain("session-token-value");
   });
 
   it("keeps the request unchanged for other schemes (pass-through)", async () => {
