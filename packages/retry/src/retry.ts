@@ -1,10 +1,8 @@
-import type { Readable } from "node:stream";
 import type { Context, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
 import {
   attemptKey,
   BodyNotReplayableError,
   InvalidOptionsError,
-  mapError,
   notBeforeKey,
   pluginChannel,
   redactUrl,
@@ -15,9 +13,8 @@ import { backoffDelay } from "./backoff.ts";
 import type { RetryOutcome } from "./classify.ts";
 import { describeOutcome, isTransientOutcome, mayResend, neverSent } from "./classify.ts";
 import type { StopReason } from "./errors.ts";
-import { ResumeError, RetriesExhaustedError } from "./errors.ts";
-import { checkContinuation, resumePoint } from "./resume-validator.ts";
-import { ResumingBody } from "./resuming-body.ts";
+import { RetriesExhaustedError } from "./errors.ts";
+import { resumable } from "./resume.ts";
 import type { RetryBudgetOptions } from "./retry-budget.ts";
 import { RetryBudget } from "./retry-budget.ts";
 import type { RetryPolicy, RetryPolicyOptions } from "./retry-policy.ts";
@@ -49,7 +46,6 @@ export interface RetryMiddleware extends Middleware {
 
 const retryChannel = pluginChannel("retry", "retry");
 const giveUpChannel = pluginChannel("retry", "give-up");
-const resumeChannel = pluginChannel("retry", "resume");
 
 /**
  * Retries transient failures (connection errors, timeouts, 408/429/5xx) with exponential backoff
@@ -116,7 +112,9 @@ export function retry(options: RetryOptions = {}): RetryMiddleware {
       if (!retryable) {
         if (response === undefined) throw error;
         budget?.release(refund);
-        return p.resume ? resumable(request, response, next, context, p) : response;
+        return p.resume
+          ? resumable(request, response, next, context, { policy: p, budget, sleep, random })
+          : response;
       }
 
       let stop: StopReason | undefined;
@@ -168,81 +166,6 @@ export function retry(options: RetryOptions = {}): RetryMiddleware {
       }
       refund = cost;
     }
-  }
-
-  function resumable(
-    request: HttpRequest,
-    response: HttpResponse,
-    next: Next,
-    context: Context,
-    p: RetryPolicy,
-  ): HttpResponse {
-    if (request.method !== "GET" || request.headers.has("range") || !response.hasBody) return response;
-    const point = resumePoint(response.status, response.headers);
-    if (point === undefined) return response;
-    let resumes = 0;
-    const reopen = async (offset: number, cause: unknown): Promise<Readable> => {
-      let failure: unknown = cause;
-      for (;;) {
-        const where = { method: request.method, url: redactUrl(request.url), context };
-        const error = mapError(failure, { ...where, url: request.url, phase: "body" });
-        const attempt = (context.get(attemptKey) ?? 1) + 1;
-        if (request.signal?.aborted || !error.transient || resumes >= p.maxRetries) throw error;
-        const cost = budget?.acquire(error instanceof TimeoutError);
-        if (budget !== undefined && cost === undefined) throw error;
-        resumes++;
-        const wait = backoffDelay(p, resumes, random);
-        if (resumeChannel.hasSubscribers) {
-          resumeChannel.publish({
-            ...where,
-            attempt,
-            offset,
-            delay: wait,
-            reason: describeOutcome({ error }),
-          });
-        }
-        try {
-          await sleep(wait, request.signal);
-        } catch (reason) {
-          throw request.signal?.aborted ? abortReason(request.signal, where) : reason;
-        }
-        context.set(attemptKey, attempt);
-        let answer: HttpResponse;
-        try {
-          answer = await next(
-            request.with({ headers: { range: `bytes=${offset}-`, "if-range": point.validator } }),
-          );
-        } catch (again) {
-          failure = again;
-          continue;
-        }
-        if (answer.status === 206) {
-          const mismatch = checkContinuation(point, offset, answer.headers);
-          if (mismatch === undefined) {
-            budget?.release(cost);
-            return answer.body;
-          }
-          await answer.discard();
-          throw new ResumeError(mismatch, offset, where);
-        }
-        await answer.discard();
-        if (answer.status === 200) {
-          throw new ResumeError(
-            "the server answered the range request with 200 (the resource changed, or it ignores ranges)",
-            offset,
-            where,
-          );
-        }
-        if (!p.statuses.has(answer.status)) {
-          throw new ResumeError(`the server answered the range request with ${answer.status}`, offset, where);
-        }
-        failure = new ResumeError(`the server answered ${answer.status}`, offset, {
-          ...where,
-          transient: true,
-        });
-      }
-    };
-    return response.with({ body: new ResumingBody(response.body, reopen, point.length) });
   }
 
   return {
