@@ -284,6 +284,28 @@ describe("s3", () => {
     expect(calls).toBe(2);
   });
 
+  it("accepts an AWS SDK credential provider (fromEnv from @aws-sdk/credential-providers)", async () => {
+    const { fromEnv } = await import("@aws-sdk/credential-providers");
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = peer.credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = peer.credentials.secretAccessKey;
+    try {
+      await withClient([plugin({ credentials: fromEnv() })], async (client) => {
+        const res = await client.request("s3://data/sdk-provider", { method: "PUT", body: "sdk" });
+        expect(res.status).toBe(200);
+        await res.discard();
+      });
+    } finally {
+      for (const [name, value] of [
+        ["AWS_ACCESS_KEY_ID", saved.id],
+        ["AWS_SECRET_ACCESS_KEY", saved.secret],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it("turns a failing provider into S3CredentialsError", async () => {
     await withClient(
       [plugin({ credentials: () => Promise.reject(new Error("no profile")) })],
