@@ -105,16 +105,20 @@ export function retry(options: RetryOptions = {}): RetryMiddleware {
         if (caught instanceof SwitchyardError) caught.context ??= context;
       }
       const outcome: RetryOutcome = { request, response, error, attempt, context };
-      const retryable =
-        !request.signal?.aborted &&
-        classify(p, outcome) &&
-        (mayResend(request, p.methods, p.retryNonIdempotent) || (response === undefined && neverSent(error)));
-      if (!retryable) {
+      if (!classify(p, outcome)) {
         if (response === undefined) throw error;
+        // An answer that is not worth retrying counts as a success for the budget (as in the AWS SDK).
         budget?.release(refund);
         return p.resume
           ? resumable(request, response, next, context, { policy: p, budget, sleep, random })
           : response;
+      }
+      const mayRetry =
+        !request.signal?.aborted &&
+        (mayResend(request, p.methods, p.retryNonIdempotent) || (response === undefined && neverSent(error)));
+      if (!mayRetry) {
+        if (response === undefined) throw error;
+        return response;
       }
 
       let stop: StopReason | undefined;
@@ -123,7 +127,13 @@ export function retry(options: RetryOptions = {}): RetryMiddleware {
       if (!request.isReplayable) stop = "not-replayable";
       else if (attempt > p.maxRetries) stop = "max-retries";
       else {
-        const backoff = delayFor(p, attempt, outcome);
+        let backoff: number;
+        try {
+          backoff = delayFor(p, attempt, outcome);
+        } catch (invalid) {
+          await response?.discard();
+          throw invalid;
+        }
         const notBefore = context.get(notBeforeKey);
         // The longer of the backoff and the server's hint, never the sum.
         wait = notBefore === undefined ? backoff : Math.max(backoff, notBefore - now());

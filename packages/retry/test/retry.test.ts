@@ -411,6 +411,14 @@ describe("retry", () => {
     expect(clock.delays).toEqual([7, 14]);
   });
 
+  it("fails with InvalidOptionsError when the custom delay function returns no number", async () => {
+    const s = await scripted([{ status: 503 }]);
+    const { client: c } = client({ delay: () => Number.NaN });
+    await expect(c.request(s.url())).rejects.toThrow(
+      /the delay function must return milliseconds >= 0, got NaN/,
+    );
+  });
+
   it("lets a custom classifier see the request, the outcome and the attempt, and defer to the default", async () => {
     const s = await scripted([{ status: 404 }, { status: 503 }, { status: 200 }]);
     const seen: unknown[] = [];
@@ -469,6 +477,17 @@ describe("retry", () => {
       failing = true;
       const third = await c.request(s.url());
       expect(third.context.get(attemptKey)).toBe(2);
+    });
+
+    it("refills on answers not worth retrying, not on failures it may not retry", async () => {
+      const s = await scripted([{ status: 404 }, { status: 503 }]);
+      const budget = new RetryBudget({ capacity: 10 });
+      budget.acquire(false);
+      const { client: c } = client({ budget });
+      await (await c.request(s.url())).discard(); // a 404: the call worked
+      expect(budget.available).toBe(6);
+      await (await c.request(s.url(), { method: "POST", body: "x" })).discard(); // a 503 to a POST
+      expect(budget.available).toBe(6);
     });
 
     it("bounds a 429 storm: 40 concurrent calls make only the retries the budget pays for", async () => {
