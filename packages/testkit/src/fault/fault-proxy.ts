@@ -145,7 +145,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     close() {
       if (!closing) {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        const closed = [...sockets].map((socket) => (socket.destroyed ? undefined : once(socket, "close")));
+        const closed = [...sockets].map(
+          (socket) => new Promise<void>((resolve) => socket.once("close", () => resolve())),
+        );
         for (const connection of [...live]) connection.destroy();
         for (const socket of sockets) socket.destroy();
         closing = Promise.all([stopped, ...closed]).then(() => {});

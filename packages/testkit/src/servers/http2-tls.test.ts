@@ -46,6 +46,7 @@ describe("startTestServer over TLS", () => {
     expect(res.headers["x-proto"]).toBe("h2");
     expect(await sha256Of(res.body)).toEqual({ bytes: body.size, sha256: generatedBodySha256(body) });
     expect(srv.requests[0]?.httpVersion).toBe("2.0");
+    expect(srv.requests[0]?.remotePort).toBeGreaterThan(0);
   });
 
   it("multiplexes concurrent HTTP/2 requests on one connection", async () => {

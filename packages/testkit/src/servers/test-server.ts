@@ -181,15 +181,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       return srv;
     },
     async waitForRequests(count, timeoutMs = 5_000) {
+      const deadline = performance.now() + timeoutMs;
+      const waited = () => `waited ${timeoutMs} ms for ${count} requests`;
       await waitUntil(
         () => requests.length >= count,
         waiters,
         timeoutMs,
-        () => {
-          return `waited ${timeoutMs} ms for ${count} requests, got ${requests.length}`;
-        },
+        () => `${waited()}, got ${requests.length}`,
       );
-      await Promise.all(settled.slice(0, count));
+      await withTimeout(Promise.all(settled.slice(0, count)), deadline - performance.now(), () => {
+        return `${waited()} to finish their bodies`;
+      });
       return requests.slice(0, count);
     },
     waitForOpenConnections(count, timeoutMs = 5_000) {
@@ -214,7 +216,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         const listening = new Promise<void>((resolve) => server.close(() => resolve()));
         // Wait for each socket's own 'close' too: the server's callback can run before them.
         const open = [...sockets].map((socket) => {
-          const closed = once(socket, "close").then(() => {});
+          const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
           socket.destroy();
           return closed;
         });
@@ -322,4 +324,17 @@ function waitUntil(
     };
     waiters.add(wake);
   });
+}
+
+/** `promise`, or a rejection with `message()` after `ms`. */
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(message())), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
