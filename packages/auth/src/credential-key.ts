@@ -29,8 +29,10 @@ export interface LookupTarget {
   readonly host: string;
   /** The explicit port, or the scheme's default (80 for http, 443 for https), or undefined. */
   readonly port: number | undefined;
-  /** The path with a leading conda token segment (`/t/<token>`) removed. */
+  /** The URL's path. */
   readonly path: string;
+  /** The path with a leading conda token segment (`/t/<token>`) removed (the path itself if none). */
+  readonly tokenlessPath: string;
   /** Whether the host is an IP address (no wildcard walk). */
   readonly ip: boolean;
 }
@@ -150,8 +152,9 @@ export function lookupTarget(url: string | URL): LookupTarget | undefined {
   const host = stripDot(parsed.hostname.toLowerCase());
   if (host === "") return undefined;
   const port = parsed.port === "" ? DEFAULT_PORTS[scheme] : Number(parsed.port);
-  const path = parsed.pathname.replace(CONDA_TOKEN_PREFIX, "");
-  return { scheme, host, port, path, ip: host.startsWith("[") || IPV4.test(host) };
+  const path = parsed.pathname;
+  const tokenlessPath = path.replace(CONDA_TOKEN_PREFIX, "");
+  return { scheme, host, port, path, tokenlessPath, ip: host.startsWith("[") || IPV4.test(host) };
 }
 
 /** Whether `prefix` is a path prefix of `path` on a segment boundary (`/a` covers `/a/b`, not `/ab`). */

@@ -70,11 +70,16 @@ describe("lookupTarget", () => {
     ["s3://My-Bucket/key/x", { scheme: "s3", host: "my-bucket", port: undefined, path: "/key/x" }],
     [
       "https://conda.example.com/t/tok-123/channel/x",
-      { scheme: "https", host: "conda.example.com", port: 443, path: "/channel/x" },
+      {
+        scheme: "https",
+        host: "conda.example.com",
+        path: "/t/tok-123/channel/x",
+        tokenlessPath: "/channel/x",
+      },
     ],
     [
       "https://conda.example.com/t/tok-123",
-      { scheme: "https", host: "conda.example.com", port: 443, path: "" },
+      { scheme: "https", host: "conda.example.com", path: "/t/tok-123", tokenlessPath: "" },
     ],
   ])("reads %s", (url, expected) => {
     expect(lookupTarget(url)).toMatchObject(expected);
@@ -125,6 +130,7 @@ describe("createMatcher", () => {
     "https://example.com/https-only",
     "s3://bucket/prefix",
     "bucket",
+    "example.com/t/tokpath",
     "localhost:5000",
     "127.0.0.1",
     "[::1]:5000",
@@ -155,8 +161,9 @@ describe("createMatcher", () => {
     ["http://localhost:5000/v2/", "localhost:5000"],
     ["http://127.0.0.1:9999/", "127.0.0.1"],
     ["http://[::1]:5000/", "[::1]:5000"],
-    // a conda token already in the path does not hide a path key
+    // a conda token already in the path does not hide a path key, and a key may include it
     ["https://example.com/t/abc/private/x", "example.com/private"],
+    ["https://example.com/t/tokpath/x", "example.com/t/tokpath"],
   ])("%s -> %s", (url, key) => {
     expect(m.match(url)?.value).toBe(key);
   });
@@ -189,9 +196,10 @@ describe("createMatcher", () => {
   });
 });
 
-const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,6}[a-z0-9])?$/);
+// No "--" (an `xn--` label must be valid punycode) and no hyphen at the ends.
+const label = fc.stringMatching(/^[a-z0-9]{1,4}(-[a-z0-9]{1,3})?$/);
 // The last label starts with a letter: an all-numeric last label makes WHATWG parse an IPv4 address.
-const lastLabel = fc.stringMatching(/^[a-z]([a-z0-9-]{0,6}[a-z0-9])?$/);
+const lastLabel = fc.stringMatching(/^[a-z][a-z0-9]{0,3}(-[a-z0-9]{1,3})?$/);
 const domain = fc
   .tuple(fc.array(label, { maxLength: 3 }), lastLabel)
   .map(([l, last]) => [...l, last].join("."));
@@ -246,7 +254,7 @@ describe("createMatcher properties", () => {
         );
         if (k.scheme !== undefined) expect(k.scheme).toBe(t.scheme);
         if (k.port !== undefined) expect(k.port).toBe(t.port);
-        expect(pathCovers(k.path, t.path)).toBe(true);
+        expect(pathCovers(k.path, t.path) || pathCovers(k.path, t.tokenlessPath)).toBe(true);
       }),
     );
   });

@@ -39,7 +39,8 @@ function compare<T>(a: Ranked<T>, b: Ranked<T>): number {
 function accepts(key: CredentialKey, target: LookupTarget): boolean {
   if (key.scheme !== undefined && key.scheme !== target.scheme) return false;
   if (key.port !== undefined && key.port !== target.port) return false;
-  return pathCovers(key.path, target.path);
+  // A key may name the path with or without a conda token in front (`/t/<token>/channel`).
+  return pathCovers(key.path, target.path) || pathCovers(key.path, target.tokenlessPath);
 }
 
 /**
