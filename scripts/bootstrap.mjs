@@ -88,6 +88,9 @@ function installTool(name, spec, relBin, verify) {
     "--no-audit",
     "--no-fund",
     "--loglevel=error",
+    // The `node` package fetches its platform's binary in an install script: a user-level
+    // ignore-scripts=true must not leave it empty.
+    "--ignore-scripts=false",
     spec,
   ];
   // npm's download cache lives only as long as this install: nothing is left outside .tools/.
