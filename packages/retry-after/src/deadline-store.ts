@@ -1,6 +1,6 @@
 import { InvalidOptionsError } from "@switchyard/core";
 
-/** @default 1000 targets */
+/** How many targets a store remembers unless told otherwise. */
 export const DEFAULT_CAPACITY = 1000;
 
 /** Options of {@link DeadlineStore}. */
