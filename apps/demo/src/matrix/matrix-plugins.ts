@@ -1,0 +1,48 @@
+import { auth, memoryStore } from "@switchyard/auth";
+import type { Middleware } from "@switchyard/core";
+import { gcs, serviceAccount } from "@switchyard/gcs";
+import { mirror } from "@switchyard/mirror";
+import { oci } from "@switchyard/oci";
+import { retry } from "@switchyard/retry";
+import { retryAfter } from "@switchyard/retry-after";
+import { s3 } from "@switchyard/s3";
+import type { DemoPeers } from "../peers/demo-peers.ts";
+import type { PluginName } from "../plugin-names.ts";
+
+/** A fresh middleware per call: each cell gets its own instances (token caches, pools, budgets). */
+export type PluginFactories = Readonly<Record<PluginName, () => Middleware>>;
+
+/** Prefix of the dead primary that the mirror plugin maps to the mirror host. */
+export const MIRRORED_PREFIX = "/pkgs";
+
+/**
+ * The plugins as the matrix configures them against the local peers. Bounds are small so the whole
+ * matrix stays fast: retry backs off 10-50 ms; the real waiting is retry-after's 1 s.
+ */
+export function matrixPlugins(peers: DemoPeers): PluginFactories {
+  const privateHost = new URL(peers.origins.private.origin).host;
+  return {
+    retry: () => retry({ maxRetries: 3, minDelay: 10, maxDelay: 50 }),
+    "retry-after": () => retryAfter({ maxWait: 5_000 }),
+    auth: () =>
+      auth({
+        stores: [
+          memoryStore({
+            // Loopback is plain http; the credential says it may go there.
+            [privateHost]: { kind: "bearer", token: peers.origins.privateToken, allowInsecureHttp: true },
+          }),
+        ],
+      }),
+    oci: () => oci({ insecureRegistries: [peers.registry.host] }),
+    s3: () => s3({ endpoint: peers.s3.url, region: peers.s3.region, credentials: peers.s3.credentials }),
+    gcs: () => gcs({ endpoint: peers.gcs.url, auth: serviceAccount(peers.gcs.serviceAccountKey) }),
+    mirror: () =>
+      mirror({
+        mirrors: {
+          [`${peers.origins.deadOrigin}${MIRRORED_PREFIX}`]: [
+            `${peers.origins.mirror.origin}/mirror${MIRRORED_PREFIX}`,
+          ],
+        },
+      }),
+  };
+}
