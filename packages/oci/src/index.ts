@@ -18,8 +18,8 @@ export {
   selectManifest,
   TITLE_ANNOTATION,
 } from "./manifest.ts";
-export type { OciOptions } from "./oci.ts";
 export { oci } from "./oci.ts";
+export type { OciOptions } from "./oci-options.ts";
 export type { OciReference } from "./oci-reference.ts";
 export { CONDA_MEDIA_TYPES, describeReference, parseOciUrl, referenceOf } from "./oci-reference.ts";
 export type { LayerSelector, ManifestSelector, Platform } from "./selectors.ts";

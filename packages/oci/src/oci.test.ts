@@ -1,7 +1,7 @@
 import { createClient, InvalidOptionsError } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
-import type { OciOptions } from "./oci.ts";
 import { oci } from "./oci.ts";
+import type { OciOptions } from "./oci-options.ts";
 
 describe("oci options", () => {
   it.each<[string, unknown]>([

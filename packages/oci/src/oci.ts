@@ -1,127 +1,30 @@
-import type { Context, CredentialStore, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
-import {
-  type HttpHeaders,
-  InvalidOptionsError,
-  pluginChannel,
-  redactUrl,
-  servedByKey,
-} from "@switchyard/core";
+import type { Context, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
+import { pluginChannel, redactUrl, servedByKey } from "@switchyard/core";
 import { digestOf } from "./digest.ts";
-import type { OciMissing, RegistryErrorEntry } from "./errors.ts";
-import {
-  DigestMismatchError,
-  OciAuthError,
-  OciManifestError,
-  OciNotFoundError,
-  OciReferenceError,
-  OciRegistryError,
-} from "./errors.ts";
+import { DigestMismatchError, OciManifestError, OciNotFoundError, OciReferenceError } from "./errors.ts";
 import type { Descriptor } from "./manifest.ts";
 import { MANIFEST_ACCEPT, parseManifest, selectLayer, selectManifest } from "./manifest.ts";
+import type { OciOptions } from "./oci-options.ts";
+import { resolveOciOptions } from "./oci-options.ts";
 import type { OciReference } from "./oci-reference.ts";
 import { describeReference, parseOciUrl, referenceOf } from "./oci-reference.ts";
-import { readLimited, readRegistryErrors } from "./read-body.ts";
-import type { Authorization, AuthTarget } from "./registry-auth.ts";
-import { baseHeaders, RegistryAuth, scrub } from "./registry-auth.ts";
+import { readLimited } from "./read-body.ts";
+import { RegistryAuth } from "./registry-auth.ts";
+import type { RegistryCall } from "./registry-requests.ts";
+import { registryRequests } from "./registry-requests.ts";
+import { baseHeaders } from "./request-headers.ts";
 import type { LayerSelector, ManifestSelector } from "./selectors.ts";
-import { parsePlatform } from "./selectors.ts";
 import type { ExpectedBlob } from "./verify-digest.ts";
 import { verifyStream } from "./verify-digest.ts";
 
-/** Options of {@link oci}. */
-export interface OciOptions {
-  /**
-   * Where credentials come from, asked with `https://<registry>/<repository>`: a `basic`
-   * credential is exchanged for a token at the registry's token endpoint (or sent directly to a
-   * Basic registry); a `bearer` one is sent as is. A per-call `credentialKey` in the context
-   * wins; an `Authorization` header on the request wins over both.
-   * @default undefined (anonymous)
-   */
-  readonly credentials?: CredentialStore | undefined;
-  /**
-   * Registries reached over plain `http:`: `host:port` entries (a bare `host` matches every port)
-   * or a predicate on `host[:port]`. Credentials still go over http only when the credential
-   * says `allowInsecureHttp`.
-   * @default [] (https everywhere)
-   */
-  readonly insecureRegistries?: readonly string[] | ((registry: string) => boolean) | undefined;
-  /**
-   * The layer to take from a generic `oci://` reference whose URL has no `mediaType=`/`title=`
-   * selector. Without either, a manifest must have exactly one layer.
-   * @default {}
-   */
-  readonly layer?: LayerSelector | undefined;
-  /**
-   * The platform (`os/arch[/variant]`) to pick from an index when the URL has no `platform=` or
-   * `annotation.*=` selector. Without it, an index must list exactly one manifest.
-   * @default undefined
-   */
-  readonly platform?: string | undefined;
-  /** Most bearer tokens kept (least recently used go first). @default 256 */
-  readonly tokenCacheSize?: number | undefined;
-  /** Seconds a token lives when the token endpoint omits `expires_in` (distribution spec). @default 60 */
-  readonly defaultTokenLifetime?: number | undefined;
-  /** Largest manifest read, in bytes (the distribution spec's own limit). @default 4194304 */
-  readonly maxManifestBytes?: number | undefined;
-  /** Most redirects followed per manifest or blob request (blob storage, CDNs). @default 5 */
-  readonly maxRedirects?: number | undefined;
-}
-
 const resolveChannel = pluginChannel("oci", "resolve");
-const redirectChannel = pluginChannel("oci", "redirect");
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 // rattler's way of saying which blob a conda package must be (the sha256 from repodata).
 const EXPECTED_SHA256 = "x-expected-sha256";
 // Headers of the caller that are not forwarded to the registry's blob endpoint.
 const NOT_FORWARDED = ["authorization", "cookie", "host", EXPECTED_SHA256];
 // An index may point at another index; real ones are one level deep.
 const MAX_INDEX_DEPTH = 4;
-
-interface Call {
-  readonly request: HttpRequest;
-  readonly next: Next;
-  readonly context: Context;
-  readonly ref: OciReference;
-  readonly origin: string;
-  readonly target: AuthTarget;
-  /** `Authorization` set by the caller: sent to the registry's origin as is, never replaced. */
-  readonly explicit: string | undefined;
-}
-
-interface Sent {
-  readonly res: HttpResponse;
-  readonly auth: Authorization | undefined;
-  /** The registry errors of a 401 whose body was already read. */
-  readonly errors?: RegistryErrorEntry[] | undefined;
-  readonly url: string;
-  readonly redirected: boolean;
-}
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new InvalidOptionsError(`oci: ${name} must be an integer >= 0, got ${String(value)}`);
-  }
-  return value;
-}
-
-function insecurePredicate(option: OciOptions["insecureRegistries"]): (registry: string) => boolean {
-  if (option === undefined) return () => false;
-  if (typeof option === "function") return option;
-  if (!Array.isArray(option) || option.some((e) => typeof e !== "string" || e === "")) {
-    throw new InvalidOptionsError(
-      "oci: insecureRegistries must be an array of host[:port] strings or a function",
-    );
-  }
-  const exact = new Set(option.map((e) => e.toLowerCase()));
-  return (registry) => {
-    if (exact.has(registry)) return true;
-    // A bare host matches every port of it; "[::1]:5000" keeps its brackets.
-    const host = registry.replace(/:\d+$/, "");
-    return exact.has(host);
-  };
-}
 
 function hasLayerSelector(s: LayerSelector): boolean {
   return s.mediaType !== undefined || s.title !== undefined;
@@ -146,196 +49,24 @@ function hasManifestSelector(s: ManifestSelector): boolean {
  * await pipeline(res.body, createWriteStream("data.csv")); // fails with DigestMismatchError on corrupt bytes
  */
 export function oci(options: OciOptions = {}): Middleware {
-  if (typeof options !== "object" || options === null)
-    throw new InvalidOptionsError("oci: options must be an object");
-  const store = options.credentials;
-  if (store !== undefined && (typeof store !== "object" || typeof store.get !== "function")) {
-    throw new InvalidOptionsError("oci: credentials must be a CredentialStore (an object with get(url))");
-  }
-  const isInsecure = insecurePredicate(options.insecureRegistries);
-  const defaultLayer: LayerSelector = options.layer ?? {};
-  if (typeof defaultLayer !== "object" || defaultLayer === null) {
-    throw new InvalidOptionsError("oci: layer must be an object { mediaType?, title? }");
-  }
-  let defaultManifest: ManifestSelector = {};
-  if (options.platform !== undefined) {
-    const platform = typeof options.platform === "string" ? parsePlatform(options.platform) : undefined;
-    if (platform === undefined) {
-      throw new InvalidOptionsError(
-        `oci: platform must be "os/arch[/variant]", got ${String(options.platform)}`,
-      );
-    }
-    defaultManifest = { platform };
-  }
-  const tokenCacheSize = positiveInteger("tokenCacheSize", options.tokenCacheSize, 256);
-  const defaultTokenLifetime = positiveInteger("defaultTokenLifetime", options.defaultTokenLifetime, 60);
-  if (defaultTokenLifetime === 0) throw new InvalidOptionsError("oci: defaultTokenLifetime must be > 0");
-  const maxManifestBytes = positiveInteger("maxManifestBytes", options.maxManifestBytes, 4 * 1024 * 1024);
-  const maxRedirects = positiveInteger("maxRedirects", options.maxRedirects, 5);
+  const {
+    store,
+    isInsecure,
+    defaultLayer,
+    defaultManifest,
+    tokenCacheSize,
+    defaultTokenLifetime,
+    maxManifestBytes,
+    maxRedirects,
+  } = resolveOciOptions(options);
   const auth = new RegistryAuth({ credentials: store, tokenCacheSize, defaultTokenLifetime });
+  const registry = registryRequests(auth, maxRedirects);
 
-  function derive(call: Call, url: string, method: string, headers: HttpHeaders): HttpRequest {
-    return call.request.with({ url, method, headers, body: null, redirect: "manual" });
-  }
-
-  function withAuth(headers: HttpHeaders, header: string | undefined): HttpHeaders {
-    return header === undefined ? headers : headers.set("authorization", header);
-  }
-
-  // One request to the registry's origin, authorized; a 401 that says the token is invalid or
-  // lacks scope (or that the registry now wants credentials) gets one new authorization and retry.
-  async function sendAuthorized(
-    call: Call,
-    url: string,
-    method: string,
-    headers: HttpHeaders,
-  ): Promise<Sent> {
-    if (call.explicit !== undefined) {
-      const res = await call.next(derive(call, url, method, headers.set("authorization", call.explicit)));
-      return { res, auth: undefined, url, redirected: false };
-    }
-    const first = await auth.authorize(call.target);
-    const res = await call.next(derive(call, url, method, withAuth(headers, first.header)));
-    if (res.status !== 401) return { res, auth: first, url, redirected: false };
-    const challenge = RegistryAuth.challengeOf(res);
-    const errors = await readRegistryErrors(res);
-    const rejected =
-      challenge?.kind === "bearer" &&
-      (challenge.error === "invalid_token" || challenge.error === "insufficient_scope");
-    const worthRetry =
-      challenge !== undefined &&
-      (rejected || first.kind === "none" || (challenge.kind === "bearer" && first.kind !== "bearer"));
-    if (!worthRetry) return { res, auth: first, errors, url, redirected: false };
-    auth.dropToken(first.cacheKey);
-    const again = await auth.authorize(call.target, challenge);
-    if (again.header === undefined || again.header === first.header) {
-      return { res, auth: again, errors, url, redirected: false };
-    }
-    const retried = await call.next(derive(call, url, method, withAuth(headers, again.header)));
-    return { res: retried, auth: again, url, redirected: false };
-  }
-
-  // sendAuthorized, then redirects (blob storage, CDNs): same-origin hops keep the credentials,
-  // a hop to another origin is sent without them.
-  async function sendFollowing(call: Call, url: string, method: string, headers: HttpHeaders): Promise<Sent> {
-    let sent = await sendAuthorized(call, url, method, headers);
-    let hops = 0;
-    let current = url;
-    let crossed = false;
-    while (REDIRECTS.has(sent.res.status) && sent.res.headers.has("location")) {
-      const location = sent.res.headers.get("location") ?? "";
-      await sent.res.discard();
-      if (hops >= maxRedirects) {
-        throw new OciRegistryError(`more than ${maxRedirects} redirects`, {
-          method,
-          url: redactUrl(current),
-          context: call.context,
-          status: sent.res.status,
-        });
-      }
-      let target: URL;
-      try {
-        target = new URL(location, current);
-        if (target.protocol !== "https:" && target.protocol !== "http:") throw new Error("not http(s)");
-      } catch {
-        throw new OciRegistryError(
-          `the registry redirected to an unusable Location ${JSON.stringify(redactUrl(location).slice(0, 200))}`,
-          {
-            method,
-            url: redactUrl(current),
-            context: call.context,
-            status: sent.res.status,
-          },
-        );
-      }
-      hops++;
-      const sameOrigin = !crossed && target.origin === call.origin;
-      if (redirectChannel.hasSubscribers) {
-        redirectChannel.publish({
-          from: redactUrl(current),
-          to: redactUrl(target.href),
-          status: sent.res.status,
-          crossOrigin: !sameOrigin,
-          context: call.context,
-        });
-      }
-      current = target.href;
-      if (sameOrigin) {
-        sent = await sendAuthorized(call, current, method, headers);
-      } else {
-        // Once the request has left the registry's origin, credentials never follow it.
-        crossed = true;
-        const res = await call.next(derive(call, current, method, headers.delete("authorization", "cookie")));
-        sent = { res, auth: undefined, url: current, redirected: true };
-      }
-    }
-    return { ...sent, url: current, redirected: hops > 0 };
-  }
-
-  async function failure(
-    call: Call,
-    sent: Sent,
-    method: string,
-    what: OciMissing,
-    reference: string,
-  ): Promise<never> {
-    const { res } = sent;
-    const raw = sent.errors ?? (await readRegistryErrors(res));
-    const registryErrors = raw.map((e) => ({ ...e, message: scrub(e.message, sent.auth) }));
-    const codes = new Set(registryErrors.map((e) => e.code));
-    const repository = `${call.ref.registry}/${call.ref.repository}`;
-    const where = {
-      method,
-      url: redactUrl(sent.url),
-      context: call.context,
-      status: res.status,
-      registryErrors,
-      repository,
-      reference,
-    };
-    const named =
-      what === "blob"
-        ? `blob ${reference} in ${repository}`
-        : `${repository}${reference.includes(":") ? "@" : ":"}${reference}`;
-    if (res.status === 401 || res.status === 403) {
-      // A credential the registry itself refused (Basic, or a ready bearer token) is reported to
-      // the store; a token from an exchange that lacks access says nothing against the credential.
-      const used = sent.auth;
-      if (
-        used?.credential !== undefined &&
-        (used.kind === "basic" || (used.kind === "bearer" && used.cacheKey === undefined))
-      ) {
-        await auth.invalidate(call.target, used.credential);
-      }
-      const why =
-        call.explicit !== undefined
-          ? "the Authorization given with the request was refused"
-          : sent.auth?.withheld
-            ? sent.auth.withheld
-            : sent.auth?.credential === undefined
-              ? `anonymous access was refused; give credentials for ${call.ref.registry}`
-              : "the credentials were refused";
-      throw new OciAuthError(`access to ${named} was denied (${res.status}): ${why}`, where);
-    }
-    if (res.status === 404) {
-      if (codes.has("NAME_UNKNOWN")) {
-        throw new OciNotFoundError("repository", `repository ${repository} does not exist`, where);
-      }
-      const missing: OciMissing = codes.has("BLOB_UNKNOWN")
-        ? "blob"
-        : codes.has("MANIFEST_UNKNOWN")
-          ? "manifest"
-          : what;
-      throw new OciNotFoundError(missing, `${missing} ${named} not found`, where);
-    }
-    throw new OciRegistryError(`the registry answered ${res.status} for ${what} ${named}`, where);
-  }
-
-  async function fetchManifest(call: Call, reference: string, expected: string | undefined) {
+  async function fetchManifest(call: RegistryCall, reference: string, expected: string | undefined) {
     const { ref, origin } = call;
     const url = `${origin}/v2/${ref.repository}/manifests/${reference}`;
-    const sent = await sendFollowing(call, url, "GET", baseHeaders(call.request, MANIFEST_ACCEPT));
-    if (sent.res.status !== 200) return failure(call, sent, "GET", "manifest", reference);
+    const sent = await registry.send(call, url, "GET", baseHeaders(call.request, MANIFEST_ACCEPT));
+    if (sent.res.status !== 200) return registry.fail(call, sent, "GET", "manifest", reference);
     const where = { method: "GET", url: redactUrl(sent.url), context: call.context };
     const bytes = await readLimited(sent.res, maxManifestBytes);
     if (bytes === undefined) {
@@ -359,7 +90,7 @@ export function oci(options: OciOptions = {}): Middleware {
   }
 
   // Manifest (and index) to the layer's descriptor.
-  async function resolveLayer(call: Call, start: string): Promise<Descriptor> {
+  async function resolveLayer(call: RegistryCall, start: string): Promise<Descriptor> {
     const { ref } = call;
     let reference = start;
     let expected = start.includes(":") ? start : undefined;
@@ -401,14 +132,14 @@ export function oci(options: OciOptions = {}): Middleware {
 
   // The blob, or "missing" on 404 when the caller has a fallback.
   async function fetchBlob(
-    call: Call,
+    call: RegistryCall,
     expected: ExpectedBlob,
     missingOk: boolean,
   ): Promise<HttpResponse | "missing"> {
     const { ref, origin, request } = call;
     const method = request.method;
     const url = `${origin}/v2/${ref.repository}/blobs/${expected.digest}`;
-    const sent = await sendFollowing(call, url, method, request.headers.delete(...NOT_FORWARDED));
+    const sent = await registry.send(call, url, method, request.headers.delete(...NOT_FORWARDED));
     const { res } = sent;
     if (res.status === 404 && missingOk) {
       await res.discard();
@@ -423,10 +154,10 @@ export function oci(options: OciOptions = {}): Middleware {
     }
     // 206 (the caller's Range) and 304 (its conditionals) cannot be checked against the digest.
     if (res.status === 206 || res.status === 304) return res;
-    return failure(call, sent, method, "blob", expected.digest);
+    return registry.fail(call, sent, method, "blob", expected.digest);
   }
 
-  function publishResolve(call: Call, descriptor: ExpectedBlob, via: "digest" | "manifest"): void {
+  function publishResolve(call: RegistryCall, descriptor: ExpectedBlob, via: "digest" | "manifest"): void {
     if (!resolveChannel.hasSubscribers) return;
     resolveChannel.publish({
       registry: call.ref.registry,
@@ -458,7 +189,7 @@ export function oci(options: OciOptions = {}): Middleware {
     }
     const origin = `${isInsecure(ref.registry) ? "http" : "https"}://${ref.registry}`;
     const explicit = request.headers.get("authorization");
-    const call: Call = {
+    const call: RegistryCall = {
       request,
       next,
       context,

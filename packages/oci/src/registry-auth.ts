@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import type { Context, Credential, CredentialStore, HttpRequest, HttpResponse, Next } from "@switchyard/core";
-import { credentialKey, HttpHeaders, pluginChannel, redactSecrets, redactUrl } from "@switchyard/core";
+import { credentialKey, pluginChannel, redactSecrets, redactUrl } from "@switchyard/core";
 import { OciAuthError, OciRegistryError } from "./errors.ts";
-import { readLimited, readRegistryErrors } from "./read-body.ts";
+import { readRegistryErrors } from "./read-body.ts";
+import { baseHeaders, basicHeader, insecureReason } from "./request-headers.ts";
 import { TokenCache, tokenExpiry } from "./token-cache.ts";
+import { exchangeToken } from "./token-exchange.ts";
 import type { AuthChallenge } from "./www-authenticate.ts";
 import { findChallenge, parseWwwAuthenticate } from "./www-authenticate.ts";
 
@@ -53,17 +55,10 @@ export interface RegistryAuthOptions {
   readonly defaultTokenLifetime: number;
 }
 
-const tokenChannel = pluginChannel("oci", "token");
 const probeChannel = pluginChannel("oci", "probe");
 
-// Token answers are small JSON documents (a JWT with its certificate chain at most).
-const TOKEN_BODY_LIMIT = 1024 * 1024;
 // Bounds the remembered challenges: one per registry host a process talks to.
 const MAX_HOSTS = 1024;
-
-function basicHeader(username: string, password: string): string {
-  return `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
-}
 
 function toHostAuth(challenges: readonly AuthChallenge[]): HostAuth | undefined {
   const bearer = findChallenge(challenges, "bearer");
@@ -131,14 +126,14 @@ export class RegistryAuth {
     const credential = await this.#credential(target);
     if (credential?.kind === "bearer") {
       // A ready token (a personal access token, say): sent as is, no exchange.
-      const withheld = insecure(target.origin, credential);
+      const withheld = insecureReason(target.origin, credential);
       if (withheld) return { header: undefined, kind: "none", withheld };
       return { header: `Bearer ${credential.token}`, kind: "bearer", credential };
     }
     const basic = credential?.kind === "basic" ? credential : undefined;
     if (host.kind === "basic") {
       if (basic === undefined) return { header: undefined, kind: "none" };
-      const withheld = insecure(target.origin, basic);
+      const withheld = insecureReason(target.origin, basic);
       if (withheld) return { header: undefined, kind: "none", withheld };
       return { header: basicHeader(basic.username, basic.password), kind: "basic", credential: basic };
     }
@@ -154,11 +149,22 @@ export class RegistryAuth {
     // One exchange per key at a time: concurrent requests share it.
     let pending = this.#inflight.get(key);
     if (pending === undefined) {
-      pending = this.#exchange(target, host, scope, key, basic, fresh ? "rejected" : "missing").finally(
-        () => {
+      pending = exchangeToken({
+        target,
+        host,
+        scope,
+        basic,
+        reason: fresh ? "rejected" : "missing",
+        defaultLifetime: this.#options.defaultTokenLifetime,
+        onRefused: () => this.invalidate(target, basic),
+      })
+        .then(({ token, expiresIn, withheld }): Authorization => {
+          this.#tokens.set(key, token, tokenExpiry(Date.now(), expiresIn));
+          return { header: `Bearer ${token}`, kind: "bearer", cacheKey: key, credential: basic, withheld };
+        })
+        .finally(() => {
           this.#inflight.delete(key);
-        },
-      );
+        });
       this.#inflight.set(key, pending);
     }
     return pending;
@@ -254,122 +260,11 @@ export class RegistryAuth {
     if (store === undefined) return undefined;
     return store.get(storeUrl(target));
   }
-
-  async #exchange(
-    target: AuthTarget,
-    host: Extract<HostAuth, { kind: "bearer" }>,
-    scope: string,
-    key: string,
-    basic: Extract<Credential, { kind: "basic" }> | undefined,
-    reason: "missing" | "rejected",
-  ): Promise<Authorization> {
-    let realm: URL;
-    try {
-      realm = new URL(host.realm);
-      if (realm.protocol !== "https:" && realm.protocol !== "http:") throw new Error("not http(s)");
-    } catch {
-      throw new OciAuthError(
-        `the registry named an unusable token realm ${JSON.stringify(redactUrl(host.realm).slice(0, 200))}`,
-        {
-          context: target.context,
-        },
-      );
-    }
-    if (host.service !== undefined) realm.searchParams.set("service", host.service);
-    realm.searchParams.set("scope", scope);
-    let headers = baseHeaders(target.request, "application/json");
-    const withheld = basic ? insecure(realm.origin, basic) : undefined;
-    if (basic && !withheld)
-      headers = headers.set("authorization", basicHeader(basic.username, basic.password));
-    const authenticated = basic !== undefined && withheld === undefined;
-    const started = performance.now();
-    const url = realm.href;
-    const where = { method: "GET", url: redactUrl(url), context: target.context };
-    const publish = (status: number, expiresIn: number | undefined): void => {
-      if (!tokenChannel.hasSubscribers) return;
-      tokenChannel.publish({
-        registry: target.registry,
-        realm: redactUrl(`${realm.origin}${realm.pathname}`),
-        service: host.service,
-        scope,
-        authenticated,
-        reason,
-        status,
-        expiresIn,
-        durationMs: performance.now() - started,
-        context: target.context,
-      });
-    };
-    const res = await target.next(
-      target.request.with({ url, method: "GET", headers, body: null, redirect: "manual" }),
-    );
-    if (!res.ok) {
-      const registryErrors = (await readRegistryErrors(res)).map((e) => ({
-        ...e,
-        message: redactSecrets(e.message, [basic?.password]),
-      }));
-      publish(res.status, undefined);
-      if (res.status === 401 || res.status === 403) {
-        if (authenticated) await this.invalidate(target, basic);
-        const who = authenticated
-          ? `refused the credentials for ${target.registry}`
-          : withheld
-            ? `refused anonymous access (${withheld})`
-            : `refused anonymous access; give credentials for ${target.registry} (a CredentialStore or a per-call credential)`;
-        throw new OciAuthError(`the token endpoint ${who}`, { ...where, status: res.status, registryErrors });
-      }
-      throw new OciRegistryError(`the token endpoint answered ${res.status}`, {
-        ...where,
-        status: res.status,
-        registryErrors,
-      });
-    }
-    const text = await readLimited(res, TOKEN_BODY_LIMIT);
-    let json: { token?: unknown; access_token?: unknown; expires_in?: unknown } | undefined;
-    try {
-      json = text === undefined ? undefined : JSON.parse(text.toString("utf8"));
-    } catch {
-      json = undefined;
-    }
-    const token =
-      typeof json?.token === "string" && json.token !== ""
-        ? json.token
-        : typeof json?.access_token === "string" && json.access_token !== ""
-          ? json.access_token
-          : undefined;
-    if (token === undefined) {
-      publish(res.status, undefined);
-      throw new OciAuthError(
-        "the token endpoint answered without a token (no `token` or `access_token`)",
-        where,
-      );
-    }
-    // Distribution token spec: expires_in defaults to 60 seconds.
-    const expiresIn =
-      typeof json?.expires_in === "number" && Number.isFinite(json.expires_in) && json.expires_in > 0
-        ? json.expires_in
-        : this.#options.defaultTokenLifetime;
-    this.#tokens.set(key, token, tokenExpiry(Date.now(), expiresIn));
-    publish(res.status, expiresIn);
-    return { header: `Bearer ${token}`, kind: "bearer", cacheKey: key, credential: basic, withheld };
-  }
 }
 
 /** The URL the credential store is asked about: the repository on the registry's origin. */
 export function storeUrl(target: { origin: string; repository: string }): string {
   return `${target.origin}/${target.repository}`;
-}
-
-/** Why a credential may not go to `origin` (plain http without `allowInsecureHttp`), if it may not. */
-function insecure(origin: string, credential: Credential): string | undefined {
-  if (origin.startsWith("https:") || credential.allowInsecureHttp === true) return undefined;
-  return `credentials are not sent over plain http to ${origin} unless the credential has allowInsecureHttp`;
-}
-
-/** Headers for the plugin's own requests: an Accept, and the caller's User-Agent if it set one. */
-export function baseHeaders(request: HttpRequest, accept: string): HttpHeaders {
-  const agent = request.headers.get("user-agent");
-  return HttpHeaders.from(agent === undefined ? { accept } : { accept, "user-agent": agent });
 }
 
 /** Removes every known secret from a text (tokens and passwords of this call). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseRegistryErrors } from "./read-body.ts";
 import { TokenCache, tokenExpiry } from "./token-cache.ts";
+import { parseTokenAnswer } from "./token-exchange.ts";
 
 describe("parseRegistryErrors", () => {
   it.each([
@@ -46,5 +47,21 @@ describe("TokenCache", () => {
     [1000, 1, 1900],
   ])("a token received at %d living %d s is used until %d", (at, seconds, until) => {
     expect(tokenExpiry(at, seconds)).toBe(until);
+  });
+});
+
+describe("parseTokenAnswer", () => {
+  it.each([
+    ['{"token":"t1","access_token":"t2","expires_in":300}', { token: "t1", expiresIn: 300 }],
+    ['{"access_token":"t2","expires_in":5}', { token: "t2", expiresIn: 5 }],
+    ['{"token":"","access_token":"t2"}', { token: "t2", expiresIn: 60 }],
+    ['{"token":"t","expires_in":-1}', { token: "t", expiresIn: 60 }],
+    ['{"token":"t","expires_in":"300"}', { token: "t", expiresIn: 60 }],
+    ['{"expires_in":300}', undefined],
+    ['"token"', undefined],
+    ["null", undefined],
+    ["<html>", undefined],
+  ])("%s", (text, expected) => {
+    expect(parseTokenAnswer(text, 60)).toEqual(expected);
   });
 });
