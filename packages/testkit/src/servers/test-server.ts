@@ -4,6 +4,7 @@ import { createServer as createH2cServer, createSecureServer } from "node:http2"
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Server, Socket } from "node:net";
 import { getTestCertificates } from "../tls/test-certificates.ts";
+import { matchRoute } from "./match-route.ts";
 import { type RecordedRequest, recordRequest } from "./recorded-request.ts";
 import {
   type ResponseStep,
@@ -13,6 +14,7 @@ import {
   type TestResponse,
 } from "./response-step.ts";
 import { sendStep, writeHead } from "./send-step.ts";
+import { waitUntil, withTimeout } from "./wait-until.ts";
 
 /** TLS material for {@link startTestServer}. */
 export interface TestServerTls {
@@ -254,22 +256,6 @@ function createUnderlyingServer(
   return server;
 }
 
-function matchRoute(routes: Map<string, () => ResponseStep>, path: string): (() => ResponseStep) | undefined {
-  const exact = routes.get(path);
-  if (exact) return exact;
-  let best: (() => ResponseStep) | undefined;
-  let bestLength = -1;
-  for (const [pattern, next] of routes) {
-    if (!pattern.endsWith("*")) continue;
-    const prefix = pattern.slice(0, -1);
-    if (path.startsWith(prefix) && prefix.length > bestLength) {
-      best = next;
-      bestLength = prefix.length;
-    }
-  }
-  return best;
-}
-
 async function answer(
   req: TestRequest,
   res: TestResponse,
@@ -297,44 +283,5 @@ async function answer(
     }
     writeHead(res, 500, { "content-type": "text/plain" });
     res.end(`test server: ${error}\n`);
-  }
-}
-
-/** Resolves when `ready()` holds, re-checked each time a waiter is woken; rejects after `timeoutMs`. */
-function waitUntil(
-  ready: () => boolean,
-  waiters: Set<() => void>,
-  timeoutMs: number,
-  message: () => string,
-): Promise<void> {
-  if (ready()) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const wake = (): void => {
-      if (!ready()) return;
-      cleanup();
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(message()));
-    }, timeoutMs);
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      waiters.delete(wake);
-    };
-    waiters.add(wake);
-  });
-}
-
-/** `promise`, or a rejection with `message()` after `ms`. */
-async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(message())), Math.max(0, ms));
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
