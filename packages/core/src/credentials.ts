@@ -39,6 +39,8 @@ export interface S3Credential extends CredentialBase {
   readonly secretAccessKey: string;
   readonly sessionToken?: string;
   readonly region?: string;
+  /** Epoch milliseconds after which temporary keys (STS) must not be used. */
+  readonly expiresAt?: number;
 }
 
 /** What a {@link CredentialStore} can hold for a URL. */

@@ -50,6 +50,7 @@ export { HttpRequest } from "./request.ts";
 export type { ResponseInit } from "./response.ts";
 export { DISCARD_DRAIN_LIMIT, HttpResponse } from "./response.ts";
 export { pluginForScheme } from "./scheme.ts";
+export { abortReason, sleep } from "./sleep.ts";
 export type { Stage } from "./stage.ts";
 export { isStage, STAGES } from "./stage.ts";
 export type { Transport } from "./transport.ts";

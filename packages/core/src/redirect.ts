@@ -52,6 +52,17 @@ export function redirectRequest(request: HttpRequest, response: HttpResponse): H
       url: redactUrl(response.url),
     });
   }
+  const from = new URL(response.url);
+  // As fetch: credentials in a Location that leaves the origin are refused, never sent.
+  if ((target.username || target.password) && from.origin !== target.origin) {
+    throw new RedirectError(
+      "the server redirected to another origin with credentials in the URL, which is refused",
+      {
+        method: request.method,
+        url: redactUrl(response.url),
+      },
+    );
+  }
   const status = response.status;
   const toGet =
     (status === 303 && request.method !== "GET" && request.method !== "HEAD") ||
@@ -59,7 +70,6 @@ export function redirectRequest(request: HttpRequest, response: HttpResponse): H
   let headers = request.headers;
   // The caller's credentials belong to the origin the caller asked for. A middleware (mirror) may
   // have sent the request elsewhere, so the hop must stay on both origins to keep them.
-  const from = new URL(response.url);
   if (from.origin !== target.origin || request.parsedUrl.origin !== target.origin) {
     headers = headers.delete(...CROSS_ORIGIN_DROPPED);
   }

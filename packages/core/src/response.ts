@@ -138,6 +138,38 @@ export class HttpResponse {
   }
 
   /**
+   * Reads a small body (an error document, a token answer) as UTF-8 text when it is at most `limit`
+   * bytes; a larger one is given up and `undefined` returned. Never throws: a body that fails
+   * mid-read also gives `undefined`.
+   */
+  async smallText(limit: number): Promise<string | undefined> {
+    const declared = Number(this.headers.get("content-length"));
+    const body = this.#body;
+    if (body === null) return "";
+    if (Number.isFinite(declared) && declared > limit) {
+      await this.discard();
+      return undefined;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of body) {
+        const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+        size += buf.length;
+        if (size > limit) {
+          body.on("error", () => {});
+          body.destroy();
+          return undefined;
+        }
+        chunks.push(buf);
+      }
+    } catch {
+      return undefined;
+    }
+    return Buffer.concat(chunks).toString("utf8");
+  }
+
+  /**
    * Gives the body up: drains it when it is small (so the socket is reused), destroys it when it is
    * large or of unknown size beyond the drain limit. Never throws.
    */

@@ -53,6 +53,13 @@ beforeAll(async () => {
         });
         return;
       }
+      case "/to-creds":
+        res.writeHead(302, { location: `${other.url.replace("://", "://user:planted@")}/` });
+        res.end();
+        return;
+      case "/big":
+        res.end("x".repeat(10_000));
+        return;
       case "/loop":
         res.writeHead(302, { location: "/loop" });
         res.end();
@@ -164,6 +171,15 @@ describe("request bodies", () => {
     const echoed = (await res.json()) as { type: string; bytes: number };
     expect(echoed.type).toMatch(/^multipart\/form-data; boundary=/);
     expect(echoed.bytes).toBeGreaterThan(0);
+    await client.close();
+  });
+});
+
+describe("smallText", () => {
+  it("reads a small body and gives up a large one without throwing", async () => {
+    const client = createClient();
+    expect(await (await client.request(`${server.url}/json`)).smallText(1024)).toBe('{"hello":"world"}');
+    expect(await (await client.request(`${server.url}/big`)).smallText(1024)).toBeUndefined();
     await client.close();
   });
 });
@@ -315,6 +331,14 @@ describe("redirects", () => {
     await expect(client.request(`${server.url}/loop`, { redirect: "error" })).rejects.toBeInstanceOf(
       RedirectError,
     );
+    await client.close();
+  });
+
+  it("refuses a cross-origin Location that carries credentials", async () => {
+    const client = createClient();
+    const error = await client.request(`${server.url}/to-creds`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedirectError);
+    expect((error as Error).message).not.toContain("planted");
     await client.close();
   });
 
