@@ -28,10 +28,18 @@ export function sleep(
 /**
  * Why a signal aborted, as a Switchyard error: core's own reasons (the whole-call
  * `TimeoutError("request")`) pass through; anything else becomes an `AbortError` with the reason as
- * its cause. `where.url` must already be redacted.
+ * its cause. `where.url` must already be redacted; `during` says what was going on ("during a
+ * retry backoff").
  */
-export function abortReason(signal: AbortSignal, where?: { method: string; url: string }): SwitchyardError {
+export function abortReason(
+  signal: AbortSignal,
+  where?: { method: string; url: string },
+  during?: string,
+): SwitchyardError {
   const reason: unknown = signal.reason;
   if (reason instanceof SwitchyardError) return reason;
-  return new AbortError("the call was aborted", { ...where, cause: reason });
+  return new AbortError(during ? `the call was aborted ${during}` : "the call was aborted", {
+    ...where,
+    cause: reason,
+  });
 }

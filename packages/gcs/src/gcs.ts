@@ -8,7 +8,6 @@ import { normaliseOptions } from "./gcs-options.ts";
 import { apiMethod, type GcsLocation, objectPath, parseGcsUrl } from "./gcs-url.ts";
 import { encodeName } from "./object-name.ts";
 import { parseGcsError, reasonForStatus } from "./parse-gcs-error.ts";
-import { readSmallBody } from "./read-small-body.ts";
 
 const requestChannel = pluginChannel("gcs", "request");
 const errorChannel = pluginChannel("gcs", "error");
@@ -137,7 +136,7 @@ export function gcs(options: GcsOptions = {}): Middleware {
     const response = await next(request.with(changes));
     if (!config.throwOnError || response.status < 400) return response;
     if (response.status === 401 && token?.cached) cache?.invalidate(token.token);
-    const text = plan.method === "HEAD" ? undefined : await readSmallBody(response, ERROR_BODY_LIMIT);
+    const text = plan.method === "HEAD" ? undefined : await response.smallText(ERROR_BODY_LIMIT);
     if (text === undefined) await response.discard();
     const body = text === undefined ? undefined : parseGcsError(text);
     const reason = body?.reason ?? reasonForStatus(response.status);

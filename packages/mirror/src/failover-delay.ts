@@ -1,5 +1,4 @@
-import { setTimeout as sleepFor } from "node:timers/promises";
-import { AbortError, SwitchyardError } from "@switchyard/core";
+import { abortReason, sleep } from "@switchyard/core";
 
 /** Milliseconds before the first failover; doubled for each further one. */
 export const FAILOVER_DELAY_BASE_MS = 50;
@@ -16,30 +15,15 @@ export function defaultFailoverDelay(failover: number): number {
   return Math.min(FAILOVER_DELAY_CAP_MS, FAILOVER_DELAY_BASE_MS * 2 ** (failover - 1));
 }
 
-/**
- * Waits `ms`, rejecting as soon as `signal` aborts: with the signal's reason when it is a Switchyard
- * error (the client's whole-call timeout), otherwise with an `AbortError`.
- */
-export async function abortableSleep(
+/** Waits `ms`; an abort rejects at once (core's whole-call timeout as is, else an AbortError). */
+export function abortableSleep(
   ms: number,
   signal: AbortSignal | undefined,
   where: { method: string; url: string },
 ): Promise<void> {
-  if (signal?.aborted) throw abortReason(signal, where);
-  if (ms <= 0) return;
-  try {
-    await sleepFor(ms, undefined, signal === undefined ? undefined : { signal });
-  } catch (error) {
-    if (signal?.aborted) throw abortReason(signal, where);
-    throw error;
-  }
-}
-
-function abortReason(signal: AbortSignal, where: { method: string; url: string }): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof SwitchyardError) return reason;
-  return new AbortError("the call was aborted while waiting to try the next mirror", {
-    ...where,
-    cause: reason,
+  if (signal?.aborted)
+    return Promise.reject(abortReason(signal, where, "while waiting to try the next mirror"));
+  return sleep(ms, signal, where).catch((error: unknown) => {
+    throw signal?.aborted ? abortReason(signal, where, "while waiting to try the next mirror") : error;
   });
 }

@@ -3,7 +3,6 @@ import { attemptKey, pluginChannel, redactSecrets, redactUrl, servedByKey } from
 import { S3Error, S3RequestError } from "./errors.ts";
 import { codeForStatus, parseS3ErrorXml } from "./parse-s3-error.ts";
 import { describePayload } from "./payload.ts";
-import { readSmallBody } from "./read-small-body.ts";
 import { resolveTarget } from "./resolve-endpoint.ts";
 import type { ResolvedKeys } from "./resolve-keys.ts";
 import { resolveKeys } from "./resolve-keys.ts";
@@ -214,7 +213,7 @@ export function s3(options: S3Options = {}): Middleware {
     keys: ResolvedKeys,
     where: { method: string; url: string; context: Context },
   ): Promise<S3Error> {
-    const text = where.method === "HEAD" ? undefined : await readSmallBody(response, ERROR_BODY_LIMIT);
+    const text = where.method === "HEAD" ? undefined : await response.smallText(ERROR_BODY_LIMIT);
     if (text === undefined) await response.discard();
     const body = text === undefined ? undefined : parseS3ErrorXml(text);
     const s3Code = body?.code ?? codeForStatus(response.status);
