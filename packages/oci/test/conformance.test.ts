@@ -14,6 +14,4 @@ describeConformance(() => oci(), {
     "switchyard:oci:resolve",
     "switchyard:oci:redirect",
   ],
-  bodySize: 64 * 1024 * 1024,
-  memoryLimit: 32 * 1024 * 1024,
 });

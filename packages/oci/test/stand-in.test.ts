@@ -381,8 +381,19 @@ describe("oci against a lying stand-in registry", () => {
   it("streams a 100 MiB blob with flat memory, checking its digest", async () => {
     const size = 100 * 1024 * 1024;
     const MiB = 1024 * 1024;
-    const big = { size, open: () => patternChunks(size) };
+    // Bytes the registry has produced so far: produced minus received is what the path holds.
+    let produced = 0;
+    const big = {
+      size,
+      open: function* () {
+        for (const chunk of patternChunks(size)) {
+          produced += chunk.length;
+          yield chunk;
+        }
+      },
+    };
     const bigDigest = await blobDigest(big);
+    produced = 0;
     registry.blob("org/big", big, bigDigest);
     registry.manifest(
       "org/big",
@@ -400,12 +411,14 @@ describe("oci against a lying stand-in registry", () => {
       const res = await c.request(`oci://${registry.host}/org/big:1`);
       const hash = createHash("sha256");
       let received = 0;
+      let lag = 0;
       await pipeline(
         res.body,
         new Writable({
           write(chunk: Buffer, _e, cb) {
             hash.update(chunk);
             received += chunk.length;
+            lag = Math.max(lag, produced - received);
             if ((received & 0xfffff) < chunk.length) {
               peak = Math.max(peak, held());
               rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
@@ -418,15 +431,18 @@ describe("oci against a lying stand-in registry", () => {
       expect(`sha256:${hash.digest("hex")}`).toBe(bigDigest);
       const growth = (peak - baseline) / MiB;
       process.stderr.write(
-        `100 MiB blob streamed: peak off-heap growth ${growth.toFixed(1)} MiB, peak RSS growth ${((rssPeak - rssBefore) / MiB).toFixed(1)} MiB\n`,
+        `100 MiB blob streamed: most bytes in flight ${(lag / MiB).toFixed(1)} MiB, peak off-heap growth ${growth.toFixed(1)} MiB, peak RSS growth ${((rssPeak - rssBefore) / MiB).toFixed(1)} MiB\n`,
       );
-      expect(growth).toBeLessThan(32);
+      // Produced minus delivered: socket buffers, undici and the verifier's one held-back chunk.
+      // (Off-heap growth, printed above, also counts garbage not yet collected: not asserted.)
+      expect(lag / MiB).toBeLessThan(16);
+      expect((rssPeak - rssBefore) / MiB).toBeLessThan(64);
 
-      // The same measure sees a buffered read: it is sensitive enough to catch buffering.
-      const before = held();
+      // The same measure sees a buffered read: everything is produced before anything is delivered.
+      produced = 0;
       const whole = await (await c.request(`oci://${registry.host}/org/big:1`)).bytes();
       expect(whole.length).toBe(size);
-      expect((held() - before) / MiB).toBeGreaterThan(90);
+      expect(produced / MiB).toBeGreaterThan(99);
     } finally {
       await c.close();
     }
