@@ -1,5 +1,7 @@
 export type { BodyFactory, ByteStream, ReplayableBody, RequestBody } from "./body.ts";
 export { isReplayableValue, replayable } from "./body.ts";
+export type { BucketUrlProblem, BucketUrlRules, ParsedBucketUrl } from "./bucket-url.ts";
+export { parseBucketUrl, percentDecode, rfc3986Encode } from "./bucket-url.ts";
 export type { Chain, ChainOrder } from "./chain.ts";
 export { composeChain, orderMiddleware, validateMiddleware } from "./chain.ts";
 export type { CallInit, Client, ClientOptions } from "./client.ts";

@@ -1,4 +1,6 @@
-import { encodeName, percentDecode } from "./object-name.ts";
+import type { BucketUrlProblem } from "@switchyard/core";
+import { parseBucketUrl } from "@switchyard/core";
+import { encodeName } from "./object-name.ts";
 
 /** A `gs://bucket/object` (or `gcs://`) URL taken apart. */
 export interface GcsLocation {
@@ -10,7 +12,7 @@ export interface GcsLocation {
 }
 
 /** Why a `gs:` URL was refused. */
-export type GcsUrlProblem = "no-bucket" | "bad-bucket" | "userinfo" | "port" | "bad-encoding";
+export type GcsUrlProblem = BucketUrlProblem;
 
 /** The result of {@link parseGcsUrl}. */
 export type ParsedGcsUrl =
@@ -28,33 +30,17 @@ export const GCS_SCHEMES: readonly string[] = Object.freeze(["gs:", "gcs:"]);
  * the first slash, percent-decoded (`+` is a literal plus).
  */
 export function parseGcsUrl(url: string | URL): ParsedGcsUrl {
-  let parsed: URL;
-  try {
-    parsed = typeof url === "string" ? new URL(url) : url;
-  } catch {
-    return { ok: false, problem: "no-bucket", detail: "not a URL" };
-  }
-  if (parsed.username || parsed.password)
-    return {
-      ok: false,
-      problem: "userinfo",
-      detail: "gs: URLs carry no userinfo; configure a token provider instead",
-    };
-  if (parsed.port)
-    return { ok: false, problem: "port", detail: "gs: URLs carry no port; configure an endpoint instead" };
-  const bucket = percentDecode(parsed.hostname);
-  if (!bucket)
-    return { ok: false, problem: "no-bucket", detail: "the URL names no bucket (gs://bucket/object)" };
-  if (!BUCKET.test(bucket) || bucket.includes(".."))
-    return {
-      ok: false,
-      problem: "bad-bucket",
-      detail: `${JSON.stringify(bucket.slice(0, 80))} is not a valid bucket name`,
-    };
-  const object = percentDecode(parsed.pathname.replace(/^\//, ""));
-  if (object === undefined)
-    return { ok: false, problem: "bad-encoding", detail: "the object name is not valid UTF-8 once decoded" };
-  return { ok: true, location: { bucket, object, search: parsed.search.replace(/^\?/, "") } };
+  const parsed = parseBucketUrl(url, {
+    scheme: "gs",
+    bucket: BUCKET,
+    credentials: "a token provider",
+    objectNoun: "object name",
+  });
+  if (!parsed.ok) return parsed;
+  return {
+    ok: true,
+    location: { bucket: parsed.bucket, object: parsed.object, search: parsed.search.replace(/^\?/, "") },
+  };
 }
 
 /** Which GCS API serves object requests. */

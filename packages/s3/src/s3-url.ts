@@ -1,5 +1,7 @@
+import type { BucketUrlProblem } from "@switchyard/core";
+import { parseBucketUrl } from "@switchyard/core";
 import type { QueryParam } from "./s3-key.ts";
-import { encodeKey, parseQuery, percentDecode } from "./s3-key.ts";
+import { encodeKey, parseQuery } from "./s3-key.ts";
 
 /** An `s3://bucket/key` URL taken apart. */
 export interface S3Location {
@@ -11,7 +13,7 @@ export interface S3Location {
 }
 
 /** Why an `s3:` URL was refused. */
-export type S3UrlProblem = "no-bucket" | "bad-bucket" | "userinfo" | "port" | "bad-encoding";
+export type S3UrlProblem = BucketUrlProblem;
 
 /** The result of {@link parseS3Url}: a location, or the reason it is not one. */
 export type ParsedS3Url =
@@ -29,37 +31,17 @@ const BUCKET = /^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$/;
  * cannot be expressed as URLs.
  */
 export function parseS3Url(url: string | URL): ParsedS3Url {
-  let parsed: URL;
-  try {
-    parsed = typeof url === "string" ? new URL(url) : url;
-  } catch {
-    return { ok: false, problem: "no-bucket", detail: "not a URL" };
-  }
-  if (parsed.username || parsed.password)
-    return {
-      ok: false,
-      problem: "userinfo",
-      detail: "s3: URLs carry no userinfo; configure credentials instead",
-    };
-  if (parsed.port)
-    return { ok: false, problem: "port", detail: "s3: URLs carry no port; configure an endpoint instead" };
-  // For a non-special scheme the host is opaque and keeps its case and percent-escapes.
-  const bucket = percentDecode(parsed.hostname);
-  if (!bucket)
-    return { ok: false, problem: "no-bucket", detail: "the URL names no bucket (s3://bucket/key)" };
-  if (!BUCKET.test(bucket) || bucket.includes(".."))
-    return {
-      ok: false,
-      problem: "bad-bucket",
-      detail: `${JSON.stringify(bucket.slice(0, 80))} is not a valid bucket name`,
-    };
-  const key = percentDecode(parsed.pathname.startsWith("/") ? parsed.pathname.slice(1) : parsed.pathname);
-  if (key === undefined)
-    return { ok: false, problem: "bad-encoding", detail: "the key is not valid UTF-8 once decoded" };
+  const parsed = parseBucketUrl(url, {
+    scheme: "s3",
+    bucket: BUCKET,
+    credentials: "credentials",
+    objectNoun: "key",
+  });
+  if (!parsed.ok) return parsed;
   const query = parseQuery(parsed.search);
   if (query === undefined)
     return { ok: false, problem: "bad-encoding", detail: "the query is not valid UTF-8 once decoded" };
-  return { ok: true, location: { bucket, key, query } };
+  return { ok: true, location: { bucket: parsed.bucket, key: parsed.object, query } };
 }
 
 /**
