@@ -49,12 +49,22 @@ function splitPair(flag: string, value: string, command: string): [string, strin
   return [value.slice(0, eq), value.slice(eq + 1)];
 }
 
+/** `parent[key]`, set to `make()` first when it is not an object yet (e.g. `true`). */
+function child<T extends object>(parent: Record<string, unknown>, key: string, make: () => T): T {
+  const current = parent[key];
+  if (typeof current === "object" && current !== null) return current as T;
+  const fresh = make();
+  parent[key] = fresh;
+  return fresh;
+}
+
 /** The plugin's options object in `data.plugins[name]`, created (or turned from `true`) as needed. */
 function pluginObject(data: Record<string, unknown>, name: PluginName): Record<string, unknown> {
-  const plugins = (data.plugins ??= {}) as Record<string, unknown>;
-  const current = plugins[name];
-  if (typeof current !== "object" || current === null) plugins[name] = {};
-  return plugins[name] as Record<string, unknown>;
+  return child(
+    child(data, "plugins", () => ({})),
+    name,
+    () => ({}),
+  );
 }
 
 /** What the flags add to the config, and which plugins they imply. */
@@ -66,7 +76,7 @@ function flagOverlay(values: FlagValues, command: string): { overlay: ConfigOver
     implied.add("auth");
     steps.push((data) => {
       const auth = pluginObject(data, "auth");
-      const credentials = (auth.credentials ??= {}) as Record<string, unknown>;
+      const credentials = child<Record<string, unknown>>(auth, "credentials", () => ({}));
       credentials[host] = {
         kind: "bearer",
         token,
@@ -79,8 +89,8 @@ function flagOverlay(values: FlagValues, command: string): { overlay: ConfigOver
     implied.add("mirror");
     steps.push((data) => {
       const mirror = pluginObject(data, "mirror");
-      const mirrors = (mirror.mirrors ??= {}) as Record<string, unknown[]>;
-      (mirrors[prefix] ??= []).push(url);
+      const mirrors = child<Record<string, unknown>>(mirror, "mirrors", () => ({}));
+      child<unknown[]>(mirrors, prefix, () => []).push(url);
     });
   }
   const retries = intFlag("retries", values.retries, 0, 100, command);
@@ -94,7 +104,7 @@ function flagOverlay(values: FlagValues, command: string): { overlay: ConfigOver
     implied.add("oci");
     steps.push((data) => {
       const oci = pluginObject(data, "oci");
-      ((oci.insecureRegistries ??= []) as string[]).push(host);
+      child<unknown[]>(oci, "insecureRegistries", () => []).push(host);
     });
   }
   const endpoint = values["s3-endpoint"];
@@ -107,7 +117,7 @@ function flagOverlay(values: FlagValues, command: string): { overlay: ConfigOver
   const timeout = intFlag("timeout", values.timeout, 1, 2 ** 31 - 1, command);
   if (timeout !== undefined) {
     steps.push((data) => {
-      ((data.client ??= {}) as Record<string, unknown>).timeout = timeout;
+      child<Record<string, unknown>>(data, "client", () => ({})).timeout = timeout;
     });
   }
   return {

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, resolve } from "node:path";
-import { isNode, LineCounter, parseDocument } from "yaml";
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from "yaml";
 import { type ConfigProblem, type DemoConfig, validateConfig } from "./config-schema.ts";
 
 /** A config that could not be read, parsed or validated; every problem names its field. */
@@ -69,8 +69,15 @@ export function parseConfigText(text: string, file?: string, overlay?: ConfigOve
     throw new ConfigError(
       file,
       result.problems.map((p: ConfigProblem) => {
-        // A missing field has no node: point at the closest parent that exists.
+        // An unknown field is shown at its key; a missing one at the closest parent that exists.
         let at: { line: number; col: number } | undefined;
+        if (p.message === "unknown field") {
+          const parent = p.path.length > 1 ? doc.getIn(p.path.slice(0, -1), true) : doc.contents;
+          const key = isMap(parent)
+            ? parent.items.find((pair) => isScalar(pair.key) && pair.key.value === p.path.at(-1))?.key
+            : undefined;
+          if (isNode(key) && key.range) at = lineCounter.linePos(key.range[0]);
+        }
         for (let n = p.path.length; n > 0 && at === undefined; n--) {
           const node = doc.getIn(p.path.slice(0, n), true);
           if (isNode(node) && node.range) at = lineCounter.linePos(node.range[0]);

@@ -167,8 +167,13 @@ export async function startUploadProxy(options: UploadProxyOptions): Promise<Upl
           ...(size === undefined ? {} : { "content-length": String(size) }),
         },
       });
-      const text = res.ok ? (await res.discard(), "") : (await res.text().catch(() => "")).slice(0, 200);
-      outcome = result(res.status, res.ok ? undefined : `upstream answered ${res.status}: ${text.trim()}`);
+      if (res.ok) {
+        await res.discard();
+        outcome = result(res.status);
+      } else {
+        const text = (await res.text().catch(() => "")).slice(0, 200).trim();
+        outcome = result(res.status, `upstream answered ${res.status}: ${text}`);
+      }
     } catch (error) {
       outcome = result(undefined, error);
     } finally {
