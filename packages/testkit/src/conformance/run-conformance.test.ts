@@ -1,3 +1,4 @@
+import type { HttpRequest, Next } from "@switchyard/core";
 import { InvalidOptionsError } from "@switchyard/core";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ConformanceOptions, MiddlewareFactory } from "./conformance-options.ts";
@@ -65,6 +66,27 @@ describe("runConformance", () => {
     expect(formatConformanceResult(result)).not.toContain("FAIL");
     expect(result.passed).toContain("companion:adds-header");
     expect(result.skipped).toContainEqual({ check: "companion:pass-through", reason: "same as the subject" });
+  });
+
+  it("points every check at a URL the middleware acts on with transformUrl", async () => {
+    let acted = 0;
+    // Turns conf: URLs into http: ones, as a resolve-stage plugin turns oci: into https:.
+    const resolvesConf = () => ({
+      name: "resolves-conf",
+      stage: "resolve" as const,
+      handle: (request: HttpRequest, next: Next) => {
+        if (request.scheme !== "conf") return next(request);
+        acted++;
+        return next(request.with({ url: request.url.replace(/^conf:/, "http:") }));
+      },
+    });
+    const result = await runConformance(resolvesConf, {
+      ...FAST,
+      transformUrl: (url) => url.replace(/^http:/, "conf:"),
+    });
+    expect(formatConformanceResult(result)).not.toContain("FAIL");
+    expect(result.passed).toHaveLength(8);
+    expect(acted).toBeGreaterThanOrEqual(15); // every call of every check but the stage check
   });
 
   it("fails a companion that breaks the chain", async () => {
