@@ -25,7 +25,26 @@ export function factoryName(packageName) {
   return packageName.replace(/^@switchyard\//, "").replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
 }
 
-/** Published (non-private) workspace packages: { dir, name }. */
+/**
+ * What to import from a package: its name for the "." entry (which must export the factory), and
+ * `name/sub` for each subpath entry (which must load). Subpath patterns are left out.
+ */
+export function entryPoints(manifest) {
+  const exportsField = manifest.publishConfig?.exports ?? manifest.exports;
+  const keys =
+    typeof exportsField === "object" && exportsField !== null && Object.keys(exportsField)[0]?.startsWith(".")
+      ? Object.keys(exportsField)
+      : ["."];
+  return keys
+    .filter((key) => !key.includes("*"))
+    .map((key) =>
+      key === "."
+        ? { specifier: manifest.name, factory: factoryName(manifest.name) }
+        : { specifier: `${manifest.name}/${key.replace(/^\.\//, "")}` },
+    );
+}
+
+/** Published (non-private) workspace packages: { dir, name, manifest }. */
 export function publishedPackages() {
   const dir = join(root, "packages");
   const found = [];
@@ -33,7 +52,7 @@ export function publishedPackages() {
     const manifest = join(dir, entry, "package.json");
     if (!existsSync(manifest)) continue;
     const pkg = JSON.parse(readFileSync(manifest, "utf8"));
-    if (!pkg.private) found.push({ dir: join(dir, entry), name: pkg.name });
+    if (!pkg.private) found.push({ dir: join(dir, entry), name: pkg.name, manifest: pkg });
   }
   return found;
 }
@@ -58,6 +77,7 @@ function main() {
   let failed = 0;
   try {
     const tarballs = new Map();
+    const manifests = new Map(packages.map((p) => [p.name, p.manifest]));
     for (const { dir, name } of packages) {
       if (!existsSync(join(dir, "dist"))) {
         console.error(`pack-smoke: ${name}: no dist/ (run ./scripts/pnpm build first)`);
@@ -98,12 +118,15 @@ function main() {
         failed += 1;
         continue;
       }
-      const factory = factoryName(name);
-      const check = `const m = await import(${JSON.stringify(name)});
-if (typeof m[${JSON.stringify(factory)}] !== "function") {
-  console.error("no function export ${factory}; exports: " + Object.keys(m).join(", "));
-  process.exit(1);
-}`;
+      const entries = entryPoints(manifests.get(name));
+      const check = entries
+        .map(({ specifier, factory }) =>
+          factory
+            ? `{ const m = await import(${JSON.stringify(specifier)});
+  if (typeof m[${JSON.stringify(factory)}] !== "function") throw new Error("${specifier} has no function export ${factory}; it exports " + Object.keys(m).join(", ")); }`
+            : `await import(${JSON.stringify(specifier)});`,
+        )
+        .join("\n");
       const imported = sh(process.execPath, ["--input-type=module", "-e", check], project);
       if (!imported.ok) {
         console.error(
@@ -112,7 +135,8 @@ if (typeof m[${JSON.stringify(factory)}] !== "function") {
         failed += 1;
         continue;
       }
-      console.log(`pack-smoke: ${name}: installs next to core alone and exports ${factory}()`);
+      const what = entries.map((e) => (e.factory ? `${e.factory}()` : e.specifier)).join(", ");
+      console.log(`pack-smoke: ${name}: installs next to core alone; imports ${what}`);
     }
     console.log(`pack-smoke: ${packages.length - failed} of ${packages.length} packages passed`);
     return failed === 0 ? 0 : 1;

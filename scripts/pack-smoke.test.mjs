@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { factoryName, publishedPackages } from "./pack-smoke.mjs";
+import { entryPoints, factoryName, publishedPackages } from "./pack-smoke.mjs";
 
 describe("factoryName", () => {
   it.each([
@@ -13,9 +13,30 @@ describe("factoryName", () => {
 });
 
 describe("publishedPackages", () => {
-  it("leaves private packages out", () => {
-    const names = publishedPackages().map((p) => p.name);
-    expect(names).not.toContain("@switchyard/testkit");
-    expect(names.every((n) => n.startsWith("@switchyard/"))).toBe(true);
+  it("lists the non-private packages under packages/", () => {
+    const found = publishedPackages();
+    expect(found.map((p) => p.name)).toContain("@switchyard/core");
+    expect(found.every((p) => !p.manifest.private && p.name.startsWith("@switchyard/"))).toBe(true);
+  });
+});
+
+describe("entryPoints", () => {
+  it("checks the factory of a package with a root entry", () => {
+    const manifest = {
+      name: "@switchyard/retry-after",
+      publishConfig: { exports: { ".": "./dist/index.js" } },
+    };
+    expect(entryPoints(manifest)).toEqual([{ specifier: "@switchyard/retry-after", factory: "retryAfter" }]);
+  });
+
+  it("imports each subpath of a package without a root entry, and skips patterns", () => {
+    const manifest = {
+      name: "@switchyard/testkit",
+      exports: { "./servers": "./src/servers/index.ts" },
+      publishConfig: {
+        exports: { "./servers": { default: "./dist/servers/index.js" }, "./x/*": "./dist/x/*.js" },
+      },
+    };
+    expect(entryPoints(manifest)).toEqual([{ specifier: "@switchyard/testkit/servers" }]);
   });
 });
