@@ -16,6 +16,7 @@ describe("resolveConformanceOptions", () => {
       memoryLimit: 64 * MiB,
       abortWithin: 1000,
       checkTimeout: 60_000,
+      quietWithin: 2000,
       client: {},
     });
     expect(resolved.transformUrl("http://x/")).toBe("http://x/");

@@ -83,6 +83,12 @@ export interface ConformanceOptions {
    */
   readonly checkTimeout?: number;
   /**
+   * Milliseconds the no-leftovers check waits for listeners, sockets and timers to go away after
+   * the calls (it stops waiting as soon as they have; only a leaking middleware waits this long).
+   * @default 2000
+   */
+  readonly quietWithin?: number;
+  /**
    * Extra `createClient` options for every client the suite builds (TLS, timeouts...);
    * `middleware` and `order` are the suite's.
    * @default {}
@@ -100,6 +106,7 @@ export interface ResolvedConformanceOptions {
   readonly memoryLimit: number;
   readonly abortWithin: number;
   readonly checkTimeout: number;
+  readonly quietWithin: number;
   readonly client: Omit<ClientOptions, "middleware" | "order">;
 }
 
@@ -158,6 +165,7 @@ export function resolveConformanceOptions(options: ConformanceOptions = {}): Res
     memoryLimit,
     abortWithin: positive("abortWithin", options.abortWithin ?? 1000),
     checkTimeout: positive("checkTimeout", options.checkTimeout ?? 60_000),
+    quietWithin: positive("quietWithin", options.quietWithin ?? 2000),
     client,
   });
 }

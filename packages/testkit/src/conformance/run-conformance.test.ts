@@ -331,14 +331,17 @@ describe("runConformance", () => {
     });
 
     it("is caught by no-leftovers", async () => {
-      const { failed, result } = await failedChecks(() => leaksTimer(timers), NO_STREAMING);
+      const { failed, result } = await failedChecks(() => leaksTimer(timers), {
+        ...NO_STREAMING,
+        quietWithin: 300,
+      });
       expect(failed).toEqual(["no-leftovers"]);
       expect(result.failed[0]?.error.message).toMatch(/Timeout \d+ -> \d+/);
     });
   });
 
   it("catches a middleware that leaves an abort listener on the signal (no-leftovers)", async () => {
-    const { failed, result } = await failedChecks(leaksSignalListener, NO_STREAMING);
+    const { failed, result } = await failedChecks(leaksSignalListener, { ...NO_STREAMING, quietWithin: 300 });
     expect(failed).toEqual(["no-leftovers"]);
     expect(result.failed[0]?.error.message).toMatch(/abort listener/);
   });

@@ -26,14 +26,12 @@ function grown(before: Counts, after: Counts): string[] {
   return out;
 }
 
-const SETTLE_MS = 2000;
-
 /**
  * After a few calls (a GET read to the end, a POST, a call the server fails, a body discarded)
  * and `client.close()`, nothing the middleware started is left: the signal passed with each call
- * has no abort listener left once the call is done (within 2 s), the process has no more event
- * listeners, and `process.getActiveResourcesInfo()` (timers, sockets, handles keeping the event
- * loop alive) returns to what it was before, within 2 s. A warm-up call through core alone, closed
+ * has no abort listener left once the call is done, the process has no more event listeners, and
+ * `process.getActiveResourcesInfo()` (timers, sockets, handles keeping the event loop alive)
+ * returns to what it was before, each within `quietWithin` ms. A warm-up call through core alone, closed
  * before the baseline, keeps core's and undici's lazily created resources out of the comparison.
  * Unref'd timers do not keep the loop alive and are not seen.
  */
@@ -41,7 +39,8 @@ export async function checkNoLeftovers(ctx: CheckContext): Promise<void> {
   const warm = createClient(ctx.options.client);
   await (await warm.request(ctx.server.url("ok"))).text();
   await warm.close();
-  await quiet(() => ctx.server.connections === 0);
+  const within = ctx.options.quietWithin;
+  await quiet(within, () => ctx.server.connections === 0);
 
   const resourcesBefore = activeResources();
   const listenersBefore = processListeners();
@@ -71,20 +70,20 @@ export async function checkNoLeftovers(ctx: CheckContext): Promise<void> {
   for (const [what, call] of calls) {
     await settle(call());
     // undici removes its own listener when the body stream closes, a tick after it ends.
-    const left = await quiet(() => signalListeners() === 0);
+    const left = await quiet(within, () => signalListeners() === 0);
     if (!left) {
       ctx.fail(
-        `${SETTLE_MS} ms after ${what}, the call's signal still has ${signalListeners()} abort listener(s): remove them when the call settles`,
+        `${within} ms after ${what}, the call's signal still has ${signalListeners()} abort listener(s): remove them when the call settles`,
       );
     }
   }
   ctx.forget(client);
   await client.close();
 
-  const extra = await quiet(() => grown(resourcesBefore, activeResources()));
+  const extra = await quiet(within, () => grown(resourcesBefore, activeResources()));
   if (extra.length > 0) {
     ctx.fail(
-      `${SETTLE_MS} ms after the calls and client.close(), more resources keep the event loop alive than before: ${extra.join(", ")}. Clear timers and close what the middleware opened when the call settles`,
+      `${within} ms after the calls and client.close(), more resources keep the event loop alive than before: ${extra.join(", ")}. Clear timers and close what the middleware opened when the call settles`,
     );
   }
   const moreListeners = grown(listenersBefore, processListeners());
@@ -93,9 +92,9 @@ export async function checkNoLeftovers(ctx: CheckContext): Promise<void> {
   }
 }
 
-/** Polls `probe` every 10 ms until it reports nothing (true / empty), for at most SETTLE_MS. */
-async function quiet<T extends boolean | string[]>(probe: () => T): Promise<T> {
-  const deadline = performance.now() + SETTLE_MS;
+/** Polls `probe` every 10 ms until it reports nothing (true / empty), for at most `ms`. */
+async function quiet<T extends boolean | string[]>(ms: number, probe: () => T): Promise<T> {
+  const deadline = performance.now() + ms;
   let result = probe();
   while (
     !(result === true || (Array.isArray(result) && result.length === 0)) &&
