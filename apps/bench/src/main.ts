@@ -1,33 +1,37 @@
-// `pnpm bench`: prints the throughput table with ratios to bare undici and writes JSON.
+// `pnpm bench` (scripts/bench.mjs runs this package's `bench` script): throughput against bare
+// undici and the peers, memory of streamed transfers, retry-after's store, mirror failover.
+// Prints markdown tables and writes the machine-readable report (default .reports/bench.json).
 import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { runThroughput } from "./throughput.ts";
+import { renderReport } from "./report.ts";
+import { runBench } from "./run-bench.ts";
 
 const { values } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     json: { type: "string", default: ".reports/bench.json" },
+    markdown: { type: "string" },
+    only: { type: "string" },
+    rounds: { type: "string" },
+    requests: { type: "string" },
   },
 });
 
-const quick = values.quick === true;
-const results = await runThroughput({
-  rounds: quick ? 1 : 7,
-  requestsPerRound: quick ? 500 : 10_000,
-  connections: 16,
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const report = await runBench({
+  quick: values.quick === true,
+  only: values.only?.split(",").map((s) => s.trim()),
+  rounds: values.rounds === undefined ? undefined : Number(values.rounds),
+  requests: values.requests === undefined ? undefined : Number(values.requests),
+  log: (line) => console.error(line),
 });
-
-const rows = results.map((r) => ({
-  contender: r.name,
-  "req/s": Math.round(r.requestsPerSecond),
-  "CPU us/req": Number(r.cpuMicros.toFixed(1)),
-  "x undici (req/s)": Number(r.ratio.toFixed(3)),
-  "x undici (CPU)": Number(r.cpuRatio.toFixed(3)),
-}));
-console.table(rows);
-const report = { date: new Date().toISOString(), node: process.version, quick, throughput: results };
-mkdirSync(new URL("../../../.reports/", import.meta.url), { recursive: true });
-writeFileSync(new URL(`../../../${values.json}`, import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
-console.log(
-  quick ? "quick mode: figures are not meaningful, only that the scripts run" : `written to ${values.json}`,
-);
+const text = renderReport(report);
+console.log(text);
+const json = resolve(root, values.json ?? ".reports/bench.json");
+mkdirSync(dirname(json), { recursive: true });
+writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+console.log(`\nwritten to ${json}${os.EOL}`);
+if (values.markdown) writeFileSync(resolve(root, values.markdown), `${text}\n`);

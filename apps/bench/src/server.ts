@@ -11,4 +11,7 @@ server.listen(0, "127.0.0.1", () => {
   const address = server.address();
   process.send?.(typeof address === "object" && address ? address.port : 0);
 });
-process.on("disconnect", () => server.close(() => process.exit(0)));
+process.on("disconnect", () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+});

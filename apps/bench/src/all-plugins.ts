@@ -1,0 +1,32 @@
+import { auth, memoryStore } from "@switchyard/auth";
+import type { Middleware } from "@switchyard/core";
+import { gcs, staticToken } from "@switchyard/gcs";
+import { mirror } from "@switchyard/mirror";
+import { oci } from "@switchyard/oci";
+import { retry } from "@switchyard/retry";
+import { retryAfter } from "@switchyard/retry-after";
+import { s3 } from "@switchyard/s3";
+
+/**
+ * All seven plugins, each configured for real but with nothing to do for a plain `http:` GET to
+ * `origin`: auth holds a credential for another host, the mirror maps another prefix of the same
+ * origin (so the prefix match runs and fails on the path), s3 and gcs have endpoints and keys, oci
+ * defaults. retry and retry-after are active on every request: they wrap each call.
+ */
+export function allSevenPlugins(origin: string): Middleware[] {
+  return [
+    retry(),
+    retryAfter(),
+    auth({
+      stores: [memoryStore({ "other.example.com": { kind: "bearer", token: "bench-token-not-used" } })],
+    }),
+    mirror({ mirrors: { [`${origin}/mirrored`]: [`${origin}/elsewhere`] } }),
+    oci(),
+    s3({
+      endpoint: "http://127.0.0.1:9",
+      region: "us-east-1",
+      credentials: { accessKeyId: "AKIDBENCH", secretAccessKey: "bench-secret-not-used" },
+    }),
+    gcs({ endpoint: "http://127.0.0.1:9", auth: staticToken("bench-gcs-token-not-used") }),
+  ];
+}

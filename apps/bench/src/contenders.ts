@@ -1,0 +1,149 @@
+import http from "node:http";
+import { createClient, type Middleware } from "@switchyard/core";
+import axios from "axios";
+import got from "got";
+import ky from "ky";
+import { ofetch } from "ofetch";
+import { Agent, request, fetch as undiciFetch } from "undici";
+import { allSevenPlugins } from "./all-plugins.ts";
+
+/** A client under test: one GET of the benchmark origin, body read to the end. */
+export interface Contender {
+  readonly name: string;
+  /** Whether this is one of Switchyard's own clients (targets apply to those). */
+  readonly kind: "limit" | "switchyard" | "peer" | "reference";
+  readonly call: () => Promise<void>;
+  readonly close: () => Promise<void>;
+}
+
+/** Contender names, in table order; the first is the limit every ratio is taken against. */
+export const CONTENDERS = [
+  "undici.request (bare)",
+  "core, no middleware",
+  "core, all seven plugins",
+  "core, 8 naive async pass-through",
+  "client.fetch (core)",
+  "undici fetch",
+  "global fetch (Node)",
+  "got",
+  "axios (keep-alive agent)",
+  "ky",
+  "ofetch",
+] as const;
+
+/** Builds every contender against `url` with `connections` sockets each where the client allows it. */
+export function buildContenders(url: string, connections: number): Contender[] {
+  const origin = new URL(url).origin;
+  const agent = new Agent({ connections });
+  const fetchAgent = new Agent({ connections });
+  const core = createClient({ connections });
+  const seven = createClient({ connections, middleware: allSevenPlugins(origin) });
+  const naive = createClient({
+    connections,
+    order: "as-given",
+    middleware: Array.from(
+      { length: 8 },
+      (_, i): Middleware => ({
+        name: `naive-${i}`,
+        stage: "send",
+        handle: async (req, next) => await next(req),
+      }),
+    ),
+  });
+  const fetchClient = createClient({ connections });
+  const gotAgent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const gotClient = got.extend({ agent: { http: gotAgent }, retry: { limit: 0 } });
+  const axiosAgent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const axiosClient = axios.create({ httpAgent: axiosAgent, responseType: "text" });
+  return [
+    {
+      name: CONTENDERS[0],
+      kind: "limit",
+      call: async () => {
+        const res = await request(url, { dispatcher: agent });
+        await res.body.dump();
+      },
+      close: () => agent.close(),
+    },
+    {
+      name: CONTENDERS[1],
+      kind: "switchyard",
+      call: async () => {
+        await (await core.request(url)).discard();
+      },
+      close: () => core.close(),
+    },
+    {
+      name: CONTENDERS[2],
+      kind: "switchyard",
+      call: async () => {
+        await (await seven.request(url)).discard();
+      },
+      close: () => seven.close(),
+    },
+    {
+      name: CONTENDERS[3],
+      kind: "reference",
+      call: async () => {
+        await (await naive.request(url)).discard();
+      },
+      close: () => naive.close(),
+    },
+    {
+      name: CONTENDERS[4],
+      kind: "switchyard",
+      call: async () => {
+        await (await fetchClient.fetch(url)).arrayBuffer();
+      },
+      close: () => fetchClient.close(),
+    },
+    {
+      name: CONTENDERS[5],
+      kind: "peer",
+      call: async () => {
+        await (await undiciFetch(url, { dispatcher: fetchAgent })).arrayBuffer();
+      },
+      close: () => fetchAgent.close(),
+    },
+    {
+      name: CONTENDERS[6],
+      kind: "peer",
+      call: async () => {
+        await (await globalThis.fetch(url)).arrayBuffer();
+      },
+      close: async () => {},
+    },
+    {
+      name: CONTENDERS[7],
+      kind: "peer",
+      call: async () => {
+        await gotClient(url).text();
+      },
+      close: async () => gotAgent.destroy(),
+    },
+    {
+      name: CONTENDERS[8],
+      kind: "peer",
+      call: async () => {
+        await axiosClient.get(url);
+      },
+      close: async () => axiosAgent.destroy(),
+    },
+    {
+      name: CONTENDERS[9],
+      kind: "peer",
+      call: async () => {
+        await ky.get(url, { retry: 0 }).arrayBuffer();
+      },
+      close: async () => {},
+    },
+    {
+      name: CONTENDERS[10],
+      kind: "peer",
+      call: async () => {
+        await ofetch(url, { responseType: "arrayBuffer", retry: 0 });
+      },
+      close: async () => {},
+    },
+  ];
+}

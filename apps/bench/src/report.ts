@@ -1,0 +1,161 @@
+import type { FailoverReport } from "./failover.ts";
+import type { MemoryReport } from "./memory/memory-bench.ts";
+import type { StoreReport } from "./store/store-bench.ts";
+import type { TargetCheck } from "./targets.ts";
+import type { ThroughputResult } from "./throughput.ts";
+
+/** The machine a run happened on. */
+export interface Machine {
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly platform: string;
+  /** 1-minute load average at the start and the end of the run. */
+  readonly loadStart: readonly number[];
+  readonly loadEnd: readonly number[];
+}
+
+/** What `pnpm bench` writes to .reports/bench.json. */
+export interface BenchReport {
+  readonly date: string;
+  readonly quick: boolean;
+  readonly machine: Machine;
+  readonly settings: Record<string, unknown>;
+  readonly throughput?: readonly ThroughputResult[];
+  readonly targets?: readonly TargetCheck[];
+  readonly memory?: MemoryReport;
+  readonly store?: readonly StoreReport[];
+  readonly failover?: FailoverReport;
+  readonly durationMs: number;
+}
+
+const MiB = 1024 * 1024;
+
+function table(head: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const width = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
+  const line = (r: readonly string[]) => `| ${r.map((c, i) => c.padEnd(width[i]!)).join(" | ")} |`;
+  return [line(head), `| ${width.map((w) => "-".repeat(w)).join(" | ")} |`, ...cells.slice(1).map(line)].join(
+    "\n",
+  );
+}
+
+const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
+const size = (bytes: number) =>
+  bytes >= 1024 * MiB ? `${f(bytes / 1024 / MiB, 0)} GiB` : `${f(bytes / MiB, 0)} MiB`;
+
+/** Markdown tables of a report (what the console shows and BENCHMARKS.md holds). */
+export function renderReport(report: BenchReport): string {
+  const out: string[] = [];
+  const m = report.machine;
+  out.push(
+    `${report.date} — ${m.cpus} × ${m.cpuModel}, ${f(m.memoryGiB, 0)} GiB RAM, Node ${m.node} (${m.platform}); ` +
+      `load average ${m.loadStart.map((l) => f(l, 1)).join("/")} at start, ${m.loadEnd.map((l) => f(l, 1)).join("/")} at end` +
+      (report.quick ? " — QUICK MODE: figures are not meaningful" : ""),
+  );
+  if (report.throughput) {
+    out.push(
+      "### Throughput (loopback, 2-byte body, ratios to bare undici.request from the same round)",
+      table(
+        ["contender", "req/s", "CPU µs/req", "× undici (req/s)", "× undici (CPU)"],
+        report.throughput.map((r) => [
+          r.name,
+          Math.round(r.requestsPerSecond),
+          f(r.cpuMicros, 1),
+          f(r.ratio, 3),
+          f(r.cpuRatio, 3),
+        ]),
+      ),
+    );
+  }
+  if (report.targets) {
+    out.push(
+      "### Targets",
+      table(
+        ["target", "req/s ratio", "CPU ratio", "threshold", "met"],
+        report.targets.map((t) => [
+          t.target,
+          f(t.value, 3),
+          f(t.cpuValue, 3),
+          `>= ${t.threshold}`,
+          t.met ? "yes" : "NO",
+        ]),
+      ),
+    );
+  }
+  if (report.memory) {
+    out.push(
+      "### Memory: peak RSS growth over the baseline, each case in a fresh process",
+      table(
+        ["case", "size", "baseline RSS", "peak growth", "MB/s"],
+        report.memory.results.map((r) => [
+          r.kind,
+          size(r.size),
+          `${f(r.baseline / MiB, 1)} MiB`,
+          `${f(r.growth / MiB, 1)} MiB`,
+          f(r.size / 1e6 / (r.ms / 1000), 0),
+        ]),
+      ),
+      table(
+        ["comparison", "value", "target", "met"],
+        report.memory.comparisons.map((c) => [c.what, f(c.value, 2), c.target, c.met ? "yes" : "NO"]),
+      ),
+    );
+    for (const s of report.memory.skipped) out.push(`skipped: ${s}`);
+  }
+  if (report.store) {
+    out.push(
+      "### retry-after store: distinct targets answering 429 + Retry-After: 60",
+      table(
+        [
+          "capacity",
+          "targets",
+          "size at end",
+          "heap after GC: start",
+          "at bound",
+          "at end",
+          "growth past bound",
+          "µs/request",
+        ],
+        report.store.map((s) => {
+          const atBound = s.samples.find((x) => x.targets >= s.capacity);
+          const last = s.samples[s.samples.length - 1];
+          return [
+            s.capacity,
+            s.targets,
+            last?.size ?? 0,
+            `${f(s.before / MiB, 2)} MiB`,
+            `${f((atBound?.heapUsed ?? 0) / MiB, 2)} MiB`,
+            `${f((last?.heapUsed ?? 0) / MiB, 2)} MiB`,
+            `${f(s.heapGrowthAfterBound / 1024, 0)} KiB${s.flat ? " (flat)" : " (NOT flat)"}`,
+            f(s.nsPerRequest / 1000, 1),
+          ];
+        }),
+      ),
+    );
+  }
+  if (report.failover) {
+    const fo = report.failover;
+    out.push(
+      "### Mirror failover: dead primary (closed port) + healthy mirror, default options",
+      table(
+        ["measure", "ms"],
+        [
+          ["first request, pool knows nothing (refused, 50 ms failover delay, mirror)", f(fo.coldFirstMs)],
+          [`next ${fo.requests} requests, median (mirror first)`, f(fo.learntMedianMs)],
+          [`next ${fo.requests} requests, p99`, f(fo.learntP99Ms)],
+          ["healthy mirror alone, median", f(fo.aloneMedianMs)],
+          ["healthy mirror alone, p99", f(fo.aloneP99Ms)],
+          [`cold burst of ${fo.burst} concurrent, median`, f(fo.coldBurstMedianMs)],
+          [`cold burst of ${fo.burst} concurrent, max`, f(fo.coldBurstMaxMs)],
+          ["probe of the dead primary after the 30 s cool-down", f(fo.probeMs)],
+          ["requests after the probe, median", f(fo.afterProbeMs)],
+        ],
+      ),
+      `learnt / alone: ${f(fo.learntVsAlone, 2)}×; served by the healthy mirror: ${fo.servedByHealthy} of ${fo.requests}`,
+    );
+  }
+  out.push(`(run took ${f(report.durationMs / 1000, 1)} s)`);
+  return out.join("\n\n");
+}

@@ -1,0 +1,89 @@
+import os from "node:os";
+import { runFailover } from "./failover.ts";
+import { runMemory } from "./memory/memory-bench.ts";
+import type { BenchReport, Machine } from "./report.ts";
+import { runStore } from "./store/store-bench.ts";
+import { checkThroughputTargets } from "./targets.ts";
+import { runThroughput } from "./throughput.ts";
+
+/** The benchmarks `runBench` knows, in run order. */
+export const BENCHMARKS = ["throughput", "memory", "store", "failover"] as const;
+export type Benchmark = (typeof BENCHMARKS)[number];
+
+/** Options of {@link runBench}. */
+export interface RunBenchOptions {
+  /** Seconds-long smoke run of every benchmark: the figures mean nothing, only that it all runs. */
+  readonly quick: boolean;
+  /** Only these benchmarks. */
+  readonly only?: readonly string[] | undefined;
+  readonly rounds?: number | undefined;
+  readonly requests?: number | undefined;
+  readonly log?: (line: string) => void;
+}
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+function machine(loadStart: readonly number[]): Machine {
+  return {
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model.trim() ?? "unknown",
+    memoryGiB: os.totalmem() / GiB,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    loadStart,
+    loadEnd: os.loadavg(),
+  };
+}
+
+/** Runs the chosen benchmarks and returns the report (tables are rendered by report.ts). */
+export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
+  const started = performance.now();
+  const loadStart = os.loadavg();
+  const quick = options.quick;
+  const log = options.log ?? (() => {});
+  const wanted = (b: Benchmark) => options.only === undefined || options.only.includes(b);
+  for (const name of options.only ?? []) {
+    if (!(BENCHMARKS as readonly string[]).includes(name))
+      throw new Error(`unknown benchmark ${name}; pick from ${BENCHMARKS.join(", ")}`);
+  }
+  const settings = {
+    throughput: {
+      rounds: options.rounds ?? (quick ? 1 : 9),
+      requestsPerRound: options.requests ?? (quick ? 300 : 10_000),
+      connections: 16,
+    },
+    memory: quick
+      ? { sizes: [4 * MiB, 8 * MiB], warmSize: MiB, bufferedSizes: [4 * MiB] }
+      : { sizes: [GiB, 4 * GiB], warmSize: 8 * MiB, bufferedSizes: [GiB] },
+    store: { targets: quick ? 20_000 : 1_000_000, capacities: quick ? [1000] : [1000, 10_000] },
+    failover: { requests: quick ? 20 : 500, burst: quick ? 4 : 16 },
+  };
+  let report: BenchReport = {
+    date: new Date().toISOString(),
+    quick,
+    machine: machine(loadStart),
+    settings,
+    durationMs: 0,
+  };
+  if (wanted("throughput")) {
+    log(
+      `throughput: ${settings.throughput.rounds} rounds of ${settings.throughput.requestsPerRound} requests`,
+    );
+    const throughput = await runThroughput(settings.throughput);
+    report = { ...report, throughput, targets: checkThroughputTargets(throughput) };
+  }
+  if (wanted("memory")) {
+    log(`memory: ${settings.memory.sizes.map((s) => `${s / MiB} MiB`).join(", ")} up and down`);
+    report = { ...report, memory: await runMemory(settings.memory) };
+  }
+  if (wanted("store")) {
+    log(`store: ${settings.store.targets} distinct targets`);
+    report = { ...report, store: await runStore(settings.store.targets, settings.store.capacities) };
+  }
+  if (wanted("failover")) {
+    log("failover: dead primary + healthy mirror");
+    report = { ...report, failover: await runFailover(settings.failover.requests, settings.failover.burst) };
+  }
+  return { ...report, machine: machine(loadStart), durationMs: performance.now() - started };
+}

@@ -1,0 +1,54 @@
+import { CONTENDERS } from "./contenders.ts";
+import { median } from "./measure.ts";
+import type { ThroughputResult } from "./throughput.ts";
+
+/** One target of the design, checked against one run. */
+export interface TargetCheck {
+  readonly target: string;
+  /** The measured ratio (throughput, medians of per-round ratios). */
+  readonly value: number;
+  /** The same ratio on client CPU per request (less sensitive to a busy machine). */
+  readonly cpuValue: number;
+  readonly threshold: number;
+  readonly met: boolean;
+}
+
+/** Median over rounds of a's req/s over b's (and of b's CPU per request over a's). */
+function pairRatio(a: ThroughputResult, b: ThroughputResult): [number, number] {
+  const n = Math.min(a.rounds.length, b.rounds.length);
+  const rps: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < n; i++) {
+    rps.push(a.rounds[i]!.requestsPerSecond / b.rounds[i]!.requestsPerSecond);
+    cpu.push(b.rounds[i]!.cpuMicros / a.rounds[i]!.cpuMicros);
+  }
+  return [median(rps), median(cpu)];
+}
+
+/**
+ * The throughput targets: core >= 0.95x bare undici, all seven plugins >= 0.85x, core >= 1.5x
+ * global fetch, got, axios and ky. A target counts as met on throughput (the design's measure).
+ */
+export function checkThroughputTargets(results: readonly ThroughputResult[]): TargetCheck[] {
+  const byName = new Map(results.map((r) => [r.name, r]));
+  const bare = byName.get(CONTENDERS[0]);
+  const core = byName.get(CONTENDERS[1]);
+  const seven = byName.get(CONTENDERS[2]);
+  const checks: TargetCheck[] = [];
+  const add = (
+    target: string,
+    a: ThroughputResult | undefined,
+    b: ThroughputResult | undefined,
+    threshold: number,
+  ) => {
+    if (!a || !b) return;
+    const [value, cpuValue] = pairRatio(a, b);
+    checks.push({ target, value, cpuValue, threshold, met: value >= threshold });
+  };
+  add("core, no middleware / bare undici.request", core, bare, 0.95);
+  add("core, all seven plugins / bare undici.request", seven, bare, 0.85);
+  for (const peer of [CONTENDERS[6], CONTENDERS[7], CONTENDERS[8], CONTENDERS[9]]) {
+    add(`core, no middleware / ${peer}`, core, byName.get(peer), 1.5);
+  }
+  return checks;
+}
