@@ -1,5 +1,10 @@
 import { defineProject } from "vitest/config";
 
 export default defineProject({
-  test: { name: "@switchyard/bench", include: ["src/**/*.test.ts"], passWithNoTests: true },
+  test: {
+    name: "@switchyard/bench",
+    include: ["src/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
 });

@@ -1,0 +1,99 @@
+// CI runs every benchmark in quick mode so the scripts never rot. No thresholds: a quick run on a
+// shared CI machine measures nothing; this checks that each benchmark runs end to end and reports
+// every contender with finite numbers.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { CONTENDERS } from "./contenders.ts";
+import type { MemoryKind } from "./memory/memory-case.ts";
+import type { BenchReport } from "./report.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "sy-bench-smoke-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function finite(value: unknown): boolean {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+describe("pnpm bench --quick", () => {
+  const json = join(dir, "bench.json");
+  let report: BenchReport;
+  let output = "";
+
+  it("runs every benchmark end to end and writes the JSON report", () => {
+    const main = fileURLToPath(new URL("./main.ts", import.meta.url));
+    const run = spawnSync(process.execPath, [main, "--quick", "--json", json], {
+      encoding: "utf8",
+      timeout: 150_000,
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
+    output = run.stdout;
+    expect(run.error, run.stderr).toBeUndefined();
+    expect(run.status, run.stderr).toBe(0);
+    report = JSON.parse(readFileSync(json, "utf8")) as BenchReport;
+    expect(report.quick).toBe(true);
+    expect(report.machine.cpus).toBeGreaterThan(0);
+  }, 160_000);
+
+  it("measures every throughput contender with finite rates, CPU and ratios", () => {
+    expect(report.throughput?.map((r) => r.name)).toEqual([...CONTENDERS]);
+    for (const r of report.throughput ?? []) {
+      expect(r.requestsPerSecond, r.name).toBeGreaterThan(0);
+      expect(r.cpuMicros, r.name).toBeGreaterThan(0);
+      expect(finite(r.ratio) && finite(r.cpuRatio), r.name).toBe(true);
+    }
+    expect(report.targets).toHaveLength(6);
+    for (const t of report.targets ?? []) expect(finite(t.value) && finite(t.cpuValue), t.target).toBe(true);
+    expect(output).toContain("| core, all seven plugins");
+  });
+
+  it("measures memory for every case and size, each transfer complete", () => {
+    const memory = report.memory!;
+    const kinds: MemoryKind[] = ["bare-up", "switchyard-up", "bare-down", "switchyard-down"];
+    const proxySkipped = memory.skipped.some((s) => s.startsWith("proxy-up"));
+    if (!proxySkipped) kinds.push("proxy-up");
+    const sizes = [4, 8].map((m) => m * 1024 * 1024);
+    for (const size of sizes) {
+      for (const kind of kinds) {
+        const r = memory.results.find((x) => x.kind === kind && x.size === size);
+        expect(r, `${kind} ${size}`).toBeDefined();
+        expect(r!.bytes).toBe(size);
+        expect(r!.status).toBe(200);
+        expect(finite(r!.growth) && r!.baseline > 0, `${kind} ${size}`).toBe(true);
+      }
+    }
+    expect(memory.results.some((r) => r.kind === "buffered-down")).toBe(true);
+    // Growth vs bare for down, up (and proxy), flatness for each streamed kind.
+    expect(memory.comparisons.length).toBeGreaterThanOrEqual(proxySkipped ? 8 : 11);
+    for (const c of memory.comparisons) expect(finite(c.value), c.what).toBe(true);
+  });
+
+  it("keeps retry-after's store at its bound", () => {
+    const [store] = report.store ?? [];
+    expect(store?.atBound).toBe(true);
+    expect(store?.samples.at(-1)?.size).toBe(store?.capacity);
+    expect(finite(store?.heapGrowthAfterBound) && finite(store?.nsPerRequest)).toBe(true);
+  });
+
+  it("times mirror failover, learnt requests all served by the healthy mirror", () => {
+    const fo = report.failover!;
+    for (const key of [
+      "coldFirstMs",
+      "learntMedianMs",
+      "learntP99Ms",
+      "coldBurstMedianMs",
+      "coldBurstMaxMs",
+      "probeMs",
+      "afterProbeMs",
+      "aloneMedianMs",
+      "aloneP99Ms",
+      "learntVsAlone",
+    ] as const) {
+      expect(finite(fo[key]) && fo[key] > 0, key).toBe(true);
+    }
+    expect(fo.servedByHealthy).toBe(fo.requests);
+  });
+});
