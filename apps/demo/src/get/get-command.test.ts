@@ -1,5 +1,7 @@
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { once } from "node:events";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +9,7 @@ import { freePort, type S3Peer, startS3 } from "@switchyard/testkit/peers";
 import { generatedBodySha256, startTestServer, type TestServer } from "@switchyard/testkit/servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type OciStandIn, startOciStandIn } from "../peers/oci-stand-in.ts";
-import { runCli } from "../testing/run-cli.ts";
+import { MAIN, runCli } from "../testing/run-cli.ts";
 
 const BIG = { size: 6 * 1024 * 1024, seed: "demo-get" };
 
@@ -23,6 +25,7 @@ describe.concurrent("demo get, end to end against local servers", () => {
     server = await startTestServer();
     // Paced so a download lasts ~0.5 s: long enough for several progress updates.
     server.route("/files/big.bin", { body: BIG, bytesPerSec: 12 * 1024 * 1024 });
+    server.route("/files/slow.bin", { body: { size: 4 * 1024 * 1024 }, bytesPerSec: 256 * 1024 });
     server.route("/flaky.txt", [{ status: 503 }, { status: 503 }, { body: "third time lucky\n" }]);
     server.route("/private.txt", (req, res) => {
       const ok = req.headers.authorization === "Bearer s3cret-t0ken";
@@ -149,6 +152,29 @@ describe.concurrent("demo get, end to end against local servers", () => {
       /\[oci\] token exchange at http:\/\/127\.0\.0\.1:\d+\/token for repository:demo\/hello:pull: 200 \(anonymous\)/,
     );
     expect(run.stderr).toMatch(/\[oci\] .*demo\/hello:1\.0 -> sha256:[0-9a-f]{64}/);
+  });
+
+  it("exits 130 on SIGINT and removes the partial file", async () => {
+    const out = join(dir, "slow.bin");
+    const child = spawn(process.execPath, [MAIN, "get", `${server.origin}/files/slow.bin`, "-o", out], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    // Wait (bounded) until the download has started writing.
+    for (let i = 0; i < 100; i++) {
+      if (
+        await stat(`${out}.part`).then(
+          (s) => s.size > 0,
+          () => false,
+        )
+      )
+        break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill("SIGINT");
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(code).toBe(130);
+    await expect(stat(`${out}.part`)).rejects.toThrow();
+    await expect(stat(out)).rejects.toThrow();
   });
 
   it("exits 5 and names the package when a scheme's plugin is missing", async () => {

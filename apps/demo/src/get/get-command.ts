@@ -1,4 +1,4 @@
-import { createWriteStream } from "node:fs";
+import { createWriteStream, rmSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { basename } from "node:path";
 import { Transform } from "node:stream";
@@ -91,6 +91,11 @@ export async function getCommand(args: readonly string[]): Promise<number> {
       })
     : undefined;
   const partial = toStdout ? undefined : `${output}.part`;
+  // An interrupted download (SIGINT exits at once) leaves no partial file behind.
+  const removePartial = () => {
+    if (partial) rmSync(partial, { force: true });
+  };
+  process.once("exit", removePartial);
   const started = performance.now();
   try {
     if (!values.quiet) err.write(`GET ${url} with ${plugins.length ? plugins.join(", ") : "core only"}\n`);
@@ -145,6 +150,7 @@ export async function getCommand(args: readonly string[]): Promise<number> {
     }
     return EXIT.ok;
   } finally {
+    process.off("exit", removePartial);
     unsubscribe?.();
     await client.close();
   }

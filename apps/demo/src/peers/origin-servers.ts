@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { freePort } from "@switchyard/testkit/peers";
+import { freePort, isPortOpen } from "@switchyard/testkit/peers";
 import {
   startTestServer,
   type TestRequest,
@@ -106,7 +106,9 @@ export async function startOriginServers(): Promise<OriginServers> {
   });
 
   // A port that was free a moment ago: connecting to it is refused (ECONNREFUSED -> ConnectError).
-  const deadPort = await freePort();
+  // Checked once more, bounded, in case another process took it in between.
+  let deadPort = await freePort();
+  for (let tries = 0; tries < 5 && (await isPortOpen(deadPort)); tries++) deadPort = await freePort();
 
   return {
     flaky,
