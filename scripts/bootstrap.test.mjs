@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NODE_FLOOR, NODE_LTS, pickNodeVersion, versionAtLeast } from "./bootstrap.mjs";
-import { countReport, countRun, formatCounts, sumRuns } from "./report.mjs";
+import { countReport, countRun, formatCounts, LINT_FAILED, slowestFiles, sumRuns } from "./report.mjs";
 
 describe("versionAtLeast", () => {
   it.each([
@@ -90,6 +90,12 @@ describe("countRun", () => {
     expect(run.notes.join("\n")).toMatch(/timed out/);
   });
 
+  it("says when a run failed only its lint", () => {
+    const run = countRun("floor", "/nonexistent/report.json", LINT_FAILED);
+    expect(run.failed).toBe(1);
+    expect(run.notes.join("\n")).toMatch(/failed lint/);
+  });
+
   it("counts a step without a report by its exit code only", () => {
     expect(countRun("build", "-", 0)).toMatchObject({ passed: 0, failed: 0, notes: [] });
     expect(countRun("build", "-", 1)).toMatchObject({ failed: 1 });
@@ -115,5 +121,21 @@ describe("formatCounts and sumRuns", () => {
       skipped: 1,
       ok: true,
     });
+  });
+});
+
+describe("slowestFiles", () => {
+  it("lists the slowest test files first", () => {
+    const report = {
+      testResults: [
+        { name: `${process.cwd()}/a.test.ts`, startTime: 0, endTime: 1500 },
+        { name: `${process.cwd()}/b.test.ts`, startTime: 0, endTime: 9000 },
+        { name: `${process.cwd()}/c.test.ts`, startTime: 10, endTime: 20 },
+      ],
+    };
+    expect(slowestFiles(report, 2)).toEqual([
+      { name: "b.test.ts", seconds: 9 },
+      { name: "a.test.ts", seconds: 1.5 },
+    ]);
   });
 });

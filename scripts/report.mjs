@@ -28,10 +28,25 @@ export function countReport(report) {
   return { passed, failed: (report.numFailedTests ?? 0) + failedFiles.length, skipped, failedFiles };
 }
 
+/** The `n` test files that took longest, for keeping CI inside its time budget. */
+export function slowestFiles(report, n = 5) {
+  return (report.testResults ?? [])
+    .map((file) => ({
+      name: relative(process.cwd(), file.name),
+      seconds: (file.endTime - file.startTime) / 1000,
+    }))
+    .filter((file) => Number.isFinite(file.seconds))
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, n);
+}
+
 /** `N passed, N failed` with `, N skipped` only when some were skipped. */
 export function formatCounts({ passed, failed, skipped }) {
   return `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`;
 }
+
+/** The exit code of `npm test` when lint failed and every test passed. */
+export const LINT_FAILED = 3;
 
 /**
  * Counts one run from its report and its exit code. A run that exited non-zero without a counted
@@ -39,12 +54,13 @@ export function formatCounts({ passed, failed, skipped }) {
  */
 export function countRun(name, reportPath, exitCode) {
   const notes = [];
-  let counts = { passed: 0, failed: 0, skipped: 0, failedFiles: [] };
+  let counts = { passed: 0, failed: 0, skipped: 0, failedFiles: [], slowest: [] };
   if (reportPath === "-") {
     // A step with no tests of its own (build checks): only its exit code counts.
   } else if (existsSync(reportPath)) {
     try {
-      counts = countReport(JSON.parse(readFileSync(reportPath, "utf8")));
+      const report = JSON.parse(readFileSync(reportPath, "utf8"));
+      counts = { ...countReport(report), slowest: slowestFiles(report) };
     } catch (error) {
       notes.push(`report ${reportPath} is unreadable: ${error instanceof Error ? error.message : error}`);
       counts.failed += 1;
@@ -62,7 +78,9 @@ export function countRun(name, reportPath, exitCode) {
         ? "timed out"
         : exitCode === 125
           ? "was not run (time budget spent)"
-          : `exited with code ${exitCode}`;
+          : exitCode === LINT_FAILED
+            ? "failed lint (biome check)"
+            : `exited with code ${exitCode}`;
     notes.push(`${name} ${why} without a failed test; counted as one failure`);
     counts.failed += 1;
   }
@@ -92,6 +110,10 @@ function main(argv) {
   }
   for (const run of runs) {
     for (const note of run.notes) process.stdout.write(`${run.name}: ${note}\n`);
+    if (run.slowest.length > 0) {
+      const list = run.slowest.map((f) => `${f.seconds.toFixed(1)} s ${f.name}`).join(", ");
+      process.stdout.write(`${run.name}: slowest files: ${list}\n`);
+    }
     if (runs.length > 1) process.stdout.write(`${run.name}: ${formatCounts(run)}\n`);
   }
   const total = sumRuns(runs);

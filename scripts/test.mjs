@@ -1,13 +1,14 @@
 // `npm test`: the Debian packages the tests need, lint (biome), then vitest over every project, ending
-// with one line `N passed, N failed[, N skipped]` counted from vitest's JSON report. Exits non-zero
-// when lint or any test failed, or when no test ran. Arguments go to vitest (`npm test -- packages/core`).
+// with one line `N passed, N failed[, N skipped]` counted from vitest's JSON report. Exits 1 when a
+// test failed or none ran, 3 when only lint failed (so CI can say so), 0 otherwise. Arguments go
+// to vitest (`npm test -- packages/core`).
 // Run through scripts/bootstrap.mjs, which picks the Node and puts node_modules/.bin on PATH.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureTestPackages } from "./apt.mjs";
-import { countRun, formatCounts } from "./report.mjs";
+import { countRun, formatCounts, LINT_FAILED } from "./report.mjs";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const reportsDir = join(root, ".reports");
@@ -56,7 +57,9 @@ function main(vitestArgs) {
     log("lint failed: run `./scripts/pnpm format` to fix formatting, see biome's messages above");
   if (counts.passed === 0) log("no test passed: nothing ran, or everything was skipped");
   process.stdout.write(`${formatCounts(counts)}\n`);
-  return lint === 0 && vitest === 0 && counts.failed === 0 && counts.passed > 0 ? 0 : 1;
+  const testsOk = vitest === 0 && counts.failed === 0 && counts.passed > 0;
+  if (!testsOk) return 1;
+  return lint === 0 ? 0 : LINT_FAILED;
 }
 
 process.exitCode = main(process.argv.slice(2));
