@@ -6,6 +6,7 @@ import type {
   HttpResponse,
   Middleware,
   Next,
+  UrlParts,
 } from "@switchyard/core";
 import { credentialKey, InvalidOptionsError, InvalidRequestError, isSwitchyardError } from "@switchyard/core";
 import { planCredential } from "./apply-credential.ts";
@@ -70,7 +71,7 @@ function isHttp(url: string): "http" | "https" | undefined {
   return undefined;
 }
 
-function hasUserinfo(url: URL): boolean {
+function hasUserinfo(url: UrlParts): boolean {
   return url.username !== "" || url.password !== "";
 }
 
@@ -221,7 +222,7 @@ export function auth(options: AuthOptions): AuthMiddleware {
       if (scheme === undefined) return next(request);
       const perCall = context.get(credentialKey);
       if (perCall !== undefined) {
-        const url = request.parsedUrl;
+        const url = request.urlParts;
         let first = firstOrigin.get(context);
         if (first === undefined) {
           first = url.origin;
@@ -241,7 +242,7 @@ export function auth(options: AuthOptions): AuthMiddleware {
         }
       }
       // An Authorization or userinfo the caller set means the caller chose the credentials.
-      if (request.headers.has("authorization") || hasUserinfo(request.parsedUrl)) return next(request);
+      if (request.headers.has("authorization") || hasUserinfo(request.urlParts)) return next(request);
       if (store.isKnownMiss(request.url)) return next(request);
       return lookup(request).then((credential) =>
         credential === undefined ? next(request) : send(request, next, credential, false),

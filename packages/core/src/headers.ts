@@ -83,7 +83,7 @@ export class HttpHeaders implements Iterable<[string, string]> {
     const key = checkName(name);
     const next: HeaderRecord = Object.assign(Object.create(null), this.#record);
     next[key] = normaliseValue(key, value);
-    return new HttpHeaders(next);
+    return new HttpHeaders(Object.freeze(next));
   }
 
   /** New headers without `name`s (returns this when none is present). */
@@ -96,7 +96,7 @@ export class HttpHeaders implements Iterable<[string, string]> {
       delete copy[key];
       next = copy;
     }
-    return next ? new HttpHeaders(next) : this;
+    return next ? new HttpHeaders(Object.freeze(next)) : this;
   }
 
   /** New headers with every entry of `init` set over these; `undefined` values delete. */
@@ -124,10 +124,10 @@ export class HttpHeaders implements Iterable<[string, string]> {
         else next[key] = normaliseValue(key, value);
       }
     }
-    return new HttpHeaders(next);
+    return new HttpHeaders(Object.freeze(next));
   }
 
-  /** The normalised record, for undici's `headers` option. Treat it as read-only. */
+  /** The normalised record, for undici's `headers` option; frozen for headers built here. */
   toRecord(): Readonly<Record<string, HeaderValue>> {
     return this.#record;
   }

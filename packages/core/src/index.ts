@@ -47,7 +47,7 @@ export { mapError } from "./map-error.ts";
 export type { Middleware, Next } from "./middleware.ts";
 export { isSecretHeader, REDACTED, redactHeaders, redactSecrets, redactUrl } from "./redact.ts";
 export { DEFAULT_MAX_REDIRECTS, isRedirect, redirectRequest } from "./redirect.ts";
-export type { RedirectMode, RequestChanges, RequestInit, RequestOptions } from "./request.ts";
+export type { RedirectMode, RequestChanges, RequestInit, RequestOptions, UrlParts } from "./request.ts";
 export { HttpRequest } from "./request.ts";
 export type { ResponseInit } from "./response.ts";
 export { DISCARD_DRAIN_LIMIT, HttpResponse } from "./response.ts";

@@ -70,7 +70,7 @@ export function redirectRequest(request: HttpRequest, response: HttpResponse): H
   let headers = request.headers;
   // The caller's credentials belong to the origin the caller asked for. A middleware (mirror) may
   // have sent the request elsewhere, so the hop must stay on both origins to keep them.
-  if (from.origin !== target.origin || request.parsedUrl.origin !== target.origin) {
+  if (from.origin !== target.origin || request.origin !== target.origin) {
     headers = headers.delete(...CROSS_ORIGIN_DROPPED);
   }
   if (toGet) {

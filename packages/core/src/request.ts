@@ -35,6 +35,25 @@ export interface RequestChanges extends RequestInit {
   readonly url?: string | URL | undefined;
 }
 
+/** The parts of a URL, read-only: what `URL` offers, as plain strings. */
+export interface UrlParts {
+  readonly href: string;
+  /** With the colon: `https:`, `s3:`. */
+  readonly protocol: string;
+  readonly username: string;
+  readonly password: string;
+  readonly host: string;
+  readonly hostname: string;
+  readonly port: string;
+  readonly pathname: string;
+  readonly search: string;
+  readonly hash: string;
+  readonly origin: string;
+}
+
+/** The request's parsed URL, cached; internal to core (never hand it out: URL objects are mutable). */
+export let cachedUrl: (request: HttpRequest) => URL;
+
 const kDerived: unique symbol = Symbol("switchyard.request.derived");
 
 interface DerivedFields {
@@ -80,6 +99,7 @@ export class HttpRequest {
   readonly options: RequestOptions;
   readonly #body: BodyHolder | undefined;
   #parsed: URL | undefined;
+  #parts: UrlParts | undefined;
 
   constructor(url: string | URL, init: RequestInit = {}) {
     if (url === (kDerived as unknown)) {
@@ -105,15 +125,52 @@ export class HttpRequest {
     this.options = pickOptions(init);
   }
 
-  /** A parsed copy of the URL (a fresh object per request; do not share it around to mutate). */
+  /** The URL parsed: a fresh copy on each access, so changing it never changes the request. */
   get parsedUrl(): URL {
-    this.#parsed ??= new URL(this.url);
-    return this.#parsed;
+    return new URL(this.url);
   }
 
   /** The URL's scheme without the colon: `https`, `oci`, `s3`... */
   get scheme(): string {
-    return this.parsedUrl.protocol.slice(0, -1);
+    return cachedUrl(this).protocol.slice(0, -1);
+  }
+
+  /**
+   * The parts of the URL as a frozen plain object, made once per request: what middleware read on
+   * every call (scheme, origin, host, path) without parsing again or handing out a mutable URL.
+   */
+  get urlParts(): UrlParts {
+    if (this.#parts === undefined) {
+      const u = cachedUrl(this);
+      this.#parts = Object.freeze({
+        href: u.href,
+        protocol: u.protocol,
+        username: u.username,
+        password: u.password,
+        host: u.host,
+        hostname: u.hostname,
+        port: u.port,
+        pathname: u.pathname,
+        search: u.search,
+        hash: u.hash,
+        origin: u.origin,
+      });
+    }
+    return this.#parts;
+  }
+
+  /** The URL's origin (`null` for schemes such as `oci:` that have none). */
+  get origin(): string {
+    return cachedUrl(this).origin;
+  }
+
+  static {
+    // Core's transport reads the parsed URL on every send; it gets the cached object, which never
+    // leaves core, instead of a copy.
+    cachedUrl = (request) => {
+      request.#parsed ??= new URL(request.url);
+      return request.#parsed;
+    };
   }
 
   /** The body as given, if any. */

@@ -10,6 +10,7 @@ import { attemptKey } from "./keys.ts";
 import { mapError } from "./map-error.ts";
 import { redactUrl } from "./redact.ts";
 import type { HttpRequest } from "./request.ts";
+import { cachedUrl } from "./request.ts";
 import { HttpResponse } from "./response.ts";
 import { unsupportedScheme } from "./scheme.ts";
 
@@ -40,7 +41,7 @@ function send(
   context: Context,
   body: DispatchBody | undefined,
 ): Promise<HttpResponse> {
-  const url = request.parsedUrl;
+  const url = cachedUrl(request);
   let headers: Readonly<Record<string, HeaderValue>> = request.headers.toRecord();
   if (url.username || url.password || body?.contentType !== undefined || body?.contentLength !== undefined) {
     headers = implicitHeaders(request, url, body);

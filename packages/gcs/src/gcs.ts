@@ -37,7 +37,7 @@ interface Plan {
 
 function planGs(request: HttpRequest, config: GcsConfig): Plan {
   const where = { method: request.method, url: request.redactedUrl };
-  const parsed = parseGcsUrl(request.parsedUrl);
+  const parsed = parseGcsUrl(request.url);
   if (!parsed.ok)
     throw new GcsRequestError("invalid-url", `invalid ${request.scheme}: URL: ${parsed.detail}`, where);
   const allowed = GCS_METHODS[config.api];
@@ -166,7 +166,7 @@ export function gcs(options: GcsOptions = {}): Middleware {
       const url = request.url;
       if (url.startsWith("gs:") || url.startsWith("gcs:"))
         return send(request, next, context, planGs(request, config));
-      if (config.authorizeEndpoint && request.parsedUrl.origin === endpointOrigin)
+      if (config.authorizeEndpoint && request.origin === endpointOrigin)
         return send(request, next, context, {
           url,
           method: request.method,

@@ -1,3 +1,4 @@
+import type { UrlParts } from "@switchyard/core";
 /**
  * A URL prefix split into what prefix matching compares: scheme and authority (exact, after URL
  * normalisation) and a path without trailing slash, matched segment by segment.
@@ -41,7 +42,7 @@ export function parsePrefix(url: URL): UrlPrefix {
  * under the prefix. Matching is by whole path segments: `/conda` matches `/conda` and `/conda/x`,
  * never `/conda-forge`.
  */
-export function restBelow(prefix: UrlPrefix, url: URL): string | undefined {
+export function restBelow(prefix: UrlPrefix, url: UrlParts): string | undefined {
   if (`${url.protocol}//${url.host}` !== prefix.base) return undefined;
   const path = url.pathname;
   if (prefix.path !== "") {
@@ -59,7 +60,7 @@ export function restBelow(prefix: UrlPrefix, url: URL): string | undefined {
  */
 export function longestPrefix<P extends UrlPrefix>(
   prefixes: readonly P[],
-  url: URL,
+  url: UrlParts,
 ): { readonly prefix: P; readonly rest: string } | undefined {
   let best: P | undefined;
   let bestRest = "";

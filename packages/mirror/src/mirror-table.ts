@@ -1,3 +1,4 @@
+import type { UrlParts } from "@switchyard/core";
 import type { MirrorsConfig } from "./mirror-config.ts";
 import { parseMirrorsConfig } from "./mirror-config.ts";
 import type { PoolSettings, PoolSnapshot } from "./mirror-pool.ts";
@@ -17,7 +18,7 @@ export class MirrorTable {
   }
 
   /** The pool whose prefix is the longest one `url` falls under, with the rest of the URL. */
-  match(url: URL): { readonly pool: Pool; readonly rest: string } | undefined {
+  match(url: UrlParts): { readonly pool: Pool; readonly rest: string } | undefined {
     const found = longestPrefix(this.#prefixes, url);
     if (found === undefined) return undefined;
     return { pool: this.#pools.get(found.prefix.key)!, rest: found.rest };

@@ -212,10 +212,10 @@ function checkStatuses(statuses: readonly number[]): readonly number[] {
 }
 
 function keyFunction(key: RetryAfterKey): (request: HttpRequest) => string {
-  if (key === "origin") return (request) => request.parsedUrl.origin;
+  if (key === "origin") return (request) => request.origin;
   if (key === "url") {
     return (request) => {
-      const url = request.parsedUrl;
+      const url = request.urlParts;
       return url.origin + url.pathname + url.search;
     };
   }

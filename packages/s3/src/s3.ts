@@ -64,7 +64,7 @@ function signedEndpoints(config: S3Config): SignedEndpoint[] {
 
 function planS3(request: HttpRequest, config: S3Config): Plan {
   const where = { method: request.method, url: request.redactedUrl };
-  const parsed = parseS3Url(request.parsedUrl);
+  const parsed = parseS3Url(request.url);
   if (!parsed.ok) throw new S3RequestError("invalid-url", `invalid s3: URL: ${parsed.detail}`, where);
   if (!S3_METHODS.includes(request.method))
     throw new S3RequestError(
@@ -91,7 +91,7 @@ function planEndpoint(
   config: S3Config,
   endpoints: readonly SignedEndpoint[],
 ): Plan | undefined {
-  const url = request.parsedUrl;
+  const url = request.urlParts;
   for (const e of endpoints) {
     if (url.protocol !== e.protocol) continue;
     const virtual = url.host.endsWith(`.${e.host}`);
