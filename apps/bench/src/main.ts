@@ -15,6 +15,7 @@ const { values } = parseArgs({
     json: { type: "string", default: ".reports/bench.json" },
     markdown: { type: "string" },
     only: { type: "string" },
+    contenders: { type: "string" },
     rounds: { type: "string" },
     requests: { type: "string" },
   },
@@ -24,6 +25,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const report = await runBench({
   quick: values.quick === true,
   only: values.only?.split(",").map((s) => s.trim()),
+  contenders: values.contenders?.split(";").map((s) => s.trim()),
   rounds: values.rounds === undefined ? undefined : Number(values.rounds),
   requests: values.requests === undefined ? undefined : Number(values.requests),
   log: (line) => console.error(line),

@@ -16,6 +16,8 @@ export interface RunBenchOptions {
   readonly quick: boolean;
   /** Only these benchmarks. */
   readonly only?: readonly string[] | undefined;
+  /** Only these throughput contenders (by name; bare undici is always measured). */
+  readonly contenders?: readonly string[] | undefined;
   readonly rounds?: number | undefined;
   readonly requests?: number | undefined;
   readonly log?: (line: string) => void;
@@ -52,6 +54,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
       rounds: options.rounds ?? (quick ? 1 : 9),
       requestsPerRound: options.requests ?? (quick ? 300 : 10_000),
       connections: 16,
+      only: options.contenders,
     },
     memory: quick
       ? { sizes: [4 * MiB, 8 * MiB], warmSize: MiB, bufferedSizes: [4 * MiB] }

@@ -1,0 +1,24 @@
+// Runs one throughput contender for a while so that `node --cpu-prof src/profile.ts <name>` gives a
+// profile of its hot path alone (the origin runs in its own process, outside the profile).
+import { buildContenders } from "./contenders.ts";
+import { measure } from "./measure.ts";
+import { startOrigin } from "./origin.ts";
+
+const name = process.argv[2] ?? "core, all seven plugins";
+const count = Number(process.argv[3] ?? 50_000);
+const origin = await startOrigin();
+const contenders = buildContenders(origin.url, 16);
+const contender = contenders.find((c) => c.name === name);
+try {
+  if (!contender)
+    throw new Error(
+      `no contender ${JSON.stringify(name)}; one of ${contenders.map((c) => c.name).join(", ")}`,
+    );
+  const round = await measure(contender.call, count, 16);
+  console.log(
+    `${name}: ${Math.round(round.requestsPerSecond)} req/s, ${round.cpuMicros.toFixed(1)} µs CPU/req`,
+  );
+} finally {
+  for (const c of contenders) await c.close();
+  await origin.close();
+}
