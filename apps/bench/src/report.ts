@@ -88,13 +88,14 @@ export function renderReport(report: BenchReport): string {
     out.push(
       "### Memory: peak RSS growth over the baseline, each case in a fresh process",
       table(
-        ["case", "size", "baseline RSS", "peak growth", "MB/s"],
-        report.memory.results.map((r) => [
+        ["case", "size", "runs", "peak growth (median)", "min–max", "MB/s"],
+        report.memory.summary.map((r) => [
           r.kind,
           size(r.size),
-          `${f(r.baseline / MiB, 1)} MiB`,
+          r.runs,
           `${f(r.growth / MiB, 1)} MiB`,
-          f(r.size / 1e6 / (r.ms / 1000), 0),
+          `${f(r.minGrowth / MiB, 1)}–${f(r.maxGrowth / MiB, 1)} MiB`,
+          f(r.mbPerSecond, 0),
         ]),
       ),
       table(

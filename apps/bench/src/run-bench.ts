@@ -58,7 +58,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
     },
     memory: quick
       ? { sizes: [4 * MiB, 8 * MiB], warmSize: MiB, bufferedSizes: [4 * MiB] }
-      : { sizes: [GiB, 4 * GiB], warmSize: 8 * MiB, bufferedSizes: [GiB] },
+      : { sizes: [GiB, 4 * GiB], warmSize: 8 * MiB, bufferedSizes: [GiB], repeats: 3 },
     store: { targets: quick ? 20_000 : 1_000_000, capacities: quick ? [1000] : [1000, 10_000] },
     failover: { requests: quick ? 20 : 500, burst: quick ? 4 : 16 },
   };

@@ -5,6 +5,7 @@ import { presignS3Url } from "@switchyard/s3";
 import { startS3 } from "@switchyard/testkit/peers";
 import { generatedBodyChunks } from "@switchyard/testkit/servers";
 import { request } from "undici";
+import { median } from "../measure.ts";
 import { loadUploadProxy } from "./demo-proxy.ts";
 import type { MemoryCase, MemoryKind, MemoryResult, S3Target } from "./memory-case.ts";
 
@@ -16,6 +17,13 @@ export interface MemoryOptions {
   readonly warmSize: number;
   /** Sizes at which the buffered read is measured (it holds the whole body). */
   readonly bufferedSizes: readonly number[];
+  /**
+   * How many times the streamed cases of the first size run (each in a fresh child, interleaved);
+   * the median growth is compared. Peak RSS follows the garbage collector's timing, so one run is
+   * noisy. Bigger sizes run once.
+   * @default 1
+   */
+  readonly repeats?: number;
 }
 
 /** A ratio with its verdict. */
@@ -26,9 +34,25 @@ export interface MemoryComparison {
   readonly met: boolean;
 }
 
+/** One case at one size over its runs. */
+export interface MemorySummary {
+  readonly kind: MemoryKind;
+  readonly size: number;
+  readonly runs: number;
+  /** Median peak RSS growth, bytes. */
+  readonly growth: number;
+  readonly minGrowth: number;
+  readonly maxGrowth: number;
+  /** Median MB/s. */
+  readonly mbPerSecond: number;
+}
+
 /** Everything the memory benchmark measured. */
 export interface MemoryReport {
+  /** Every run. */
   readonly results: readonly MemoryResult[];
+  /** Per case and size: the median growth over its runs. */
+  readonly summary: readonly MemorySummary[];
   readonly comparisons: readonly MemoryComparison[];
   /** Cases that could not run, with why. */
   readonly skipped: readonly string[];
@@ -205,27 +229,51 @@ export async function runMemory(options: MemoryOptions): Promise<MemoryReport> {
 
     const proxy = await loadUploadProxy();
     if (typeof proxy === "string") skipped.push(`proxy-up: ${proxy}`);
-    for (const size of options.sizes) {
+    for (const [index, size] of options.sizes.entries()) {
       const object = `bare-up-${size}`;
-      // Uploads first: the bare upload writes the object every download case then reads.
-      await one("bare-up", size, object);
-      await one("switchyard-up", size, `switchyard-up-${size}`);
-      if (typeof proxy !== "string") await one("proxy-up", size, `proxy-up-${size}`);
-      await one("bare-down", size, object);
-      await one("switchyard-down", size, object);
+      const repeats = index === 0 ? Math.max(1, options.repeats ?? 1) : 1;
+      for (let run = 0; run < repeats; run++) {
+        // Uploads first: the bare upload writes the object every download case then reads.
+        await one("bare-up", size, object);
+        await one("switchyard-up", size, `switchyard-up-${size}`);
+        if (typeof proxy !== "string") await one("proxy-up", size, `proxy-up-${size}`);
+        await one("bare-down", size, object);
+        await one("switchyard-down", size, object);
+      }
       if (options.bufferedSizes.includes(size)) await one("buffered-down", size, object);
     }
   } finally {
     await peer.stop();
   }
-  return { results, comparisons: compare(results, options.sizes), skipped };
+  const summary = summarise(results);
+  return { results, summary, comparisons: compare(summary, options.sizes), skipped };
 }
 
-function find(results: readonly MemoryResult[], kind: MemoryKind, size: number): MemoryResult | undefined {
-  return results.find((r) => r.kind === kind && r.size === size);
+function summarise(results: readonly MemoryResult[]): MemorySummary[] {
+  const groups = new Map<string, MemoryResult[]>();
+  for (const r of results) {
+    const key = `${r.kind} ${r.size}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((runs) => {
+    const growth = runs.map((r) => r.growth);
+    return {
+      kind: runs[0]!.kind,
+      size: runs[0]!.size,
+      runs: runs.length,
+      growth: median(growth),
+      minGrowth: Math.min(...growth),
+      maxGrowth: Math.max(...growth),
+      mbPerSecond: median(runs.map((r) => r.size / 1e6 / (r.ms / 1000))),
+    };
+  });
 }
 
-function compare(results: readonly MemoryResult[], sizes: readonly number[]): MemoryComparison[] {
+function find(summary: readonly MemorySummary[], kind: MemoryKind, size: number): MemorySummary | undefined {
+  return summary.find((r) => r.kind === kind && r.size === size);
+}
+
+function compare(results: readonly MemorySummary[], sizes: readonly number[]): MemoryComparison[] {
   const out: MemoryComparison[] = [];
   const label = (size: number) => (size >= 1024 * MiB ? `${size / 1024 / MiB} GiB` : `${size / MiB} MiB`);
   for (const size of sizes) {
