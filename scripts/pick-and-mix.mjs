@@ -8,7 +8,10 @@
 //      only core's tarball and that package's with npm (their declared dependencies come from the
 //      npm registry, cached in .tmp/npm-cache) and runs a usage script against a local server
 //      (scripts/pick-and-mix-usage/<name>.mjs); one more project installs all of them and runs every
-//      script plus all.mjs, every plugin in one client.
+//      script plus all.mjs, every plugin in one client;
+//   4. each plugin template (a private package with a publishConfig: the example plugin) gets the
+//      same tarball checks and a project with only core's, testkit's and its own tarball, where
+//      its factory serves a request and the conformance suite runs against it (template.mjs).
 //
 //   ./scripts/pnpm exec node scripts/pick-and-mix.mjs [--no-build] [--only core,retry,...] [--keep]
 //
@@ -40,20 +43,33 @@ export function factoryName(packageName) {
   return packageName.replace(/^@[^/]+\//, "").replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
 }
 
-/** Published (non-private) workspace packages under packages/ and apps/: { dir, name, manifest }. */
-export function publishedPackages() {
+function workspaceManifests(groups) {
   const found = [];
-  for (const group of ["packages", "apps"]) {
+  for (const group of groups) {
     const dir = join(root, group);
     if (!existsSync(dir)) continue;
     for (const entry of readdirSync(dir).sort()) {
       const file = join(dir, entry, "package.json");
       if (!existsSync(file)) continue;
       const manifest = JSON.parse(readFileSync(file, "utf8"));
-      if (!manifest.private) found.push({ dir: join(dir, entry), name: manifest.name, manifest });
+      found.push({ dir: join(dir, entry), name: manifest.name, manifest });
     }
   }
   return found;
+}
+
+/** Published (non-private) workspace packages under packages/ and apps/: { dir, name, manifest }. */
+export function publishedPackages() {
+  return workspaceManifests(["packages", "apps"]).filter((p) => !p.manifest.private);
+}
+
+/**
+ * Plugin templates: private packages under packages/ that carry a publishConfig (the example
+ * plugin). Never published from here, but an outside author copies one and publishes it, so its
+ * tarball is checked the same way and installed next to core and testkit alone.
+ */
+export function templatePackages() {
+  return workspaceManifests(["packages"]).filter((p) => p.manifest.private && p.manifest.publishConfig);
 }
 
 /** Every string target in an `exports` value. */
@@ -205,13 +221,17 @@ async function install(project, tarballs, npmEnv) {
   );
 }
 
-async function runUsage(project, name) {
+async function runUsage(project, name, template = false) {
   copyFileSync(join(usageDir, "serve.mjs"), join(project, "serve.mjs"));
   const own = join(usageDir, `${name.replace(/^@switchyard\//, "")}.mjs`);
-  const script = existsSync(own) ? own : join(usageDir, "generic.mjs");
+  const script = template
+    ? join(usageDir, "template.mjs")
+    : existsSync(own)
+      ? own
+      : join(usageDir, "generic.mjs");
   const target = join(project, `usage-${slug(name)}.mjs`);
   copyFileSync(script, target);
-  const args = existsSync(own) ? [target] : [target, name, factoryName(name)];
+  const args = template ? [target, name] : existsSync(own) ? [target] : [target, name, factoryName(name)];
   return run(process.execPath, args, { cwd: project, timeout: 90_000 });
 }
 
@@ -232,23 +252,25 @@ async function main() {
     return 2;
   }
   const packages = publishedPackages();
+  const templates = templatePackages();
   const rootManifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
   const core = packages.find((p) => p.name === "@switchyard/core");
   if (!core) {
     console.error("pick-and-mix: @switchyard/core is not a published package");
     return 1;
   }
-  const only = values.only?.split(",").map((s) => (s.startsWith("@") ? s : `@switchyard/${s}`));
+  const known = new Set([...packages, ...templates].map((p) => p.name));
+  const only = values.only?.split(",").map((s) => (known.has(s) ? s : `@switchyard/${s}`));
   for (const name of only ?? []) {
-    if (!packages.some((p) => p.name === name)) {
-      console.error(`pick-and-mix: --only names ${name}, which is not a published package`);
+    if (![...packages, ...templates].some((p) => p.name === name)) {
+      console.error(`pick-and-mix: --only names ${name}, which is not a published package or template`);
       return 2;
     }
   }
 
   if (!values["no-build"]) {
     const t = performance.now();
-    const filters = packages.map((p) => `--filter=${p.name}`);
+    const filters = [...packages, ...templates].map((p) => `--filter=${p.name}`);
     const built = await run(
       process.execPath,
       [pnpm, "exec", "turbo", "run", "build", "--output-logs=errors-only", ...filters],
@@ -276,7 +298,7 @@ async function main() {
     // 1. Pack.
     let t = performance.now();
     const tarballs = new Map();
-    await pool(packages, 4, async (pkg) => {
+    await pool([...packages, ...templates], 4, async (pkg) => {
       if (!existsSync(join(pkg.dir, "dist"))) {
         fail(`${pkg.name}: no dist/ to pack (build it, or drop --no-build)`);
         return;
@@ -295,7 +317,7 @@ async function main() {
     // 2. Inspect each tarball.
     t = performance.now();
     const versions = new Map();
-    for (const pkg of packages) {
+    for (const pkg of [...packages, ...templates]) {
       const tgz = tarballs.get(pkg.name);
       if (!tgz) continue;
       const { problems, integrations, manifest } = await inspect(pkg, tgz, work, rootManifest);
@@ -323,12 +345,24 @@ async function main() {
       tarballs: pkg.name === core.name ? [coreTgz] : [coreTgz, tarballs.get(pkg.name)],
       scripts: [pkg.name],
     }));
+    const published = packages.filter((p) => tarballs.has(p.name)).map((p) => p.name);
     projects.push({
       label: "all packages",
       dir: join(work, "projects", "all"),
-      tarballs: [...tarballs.values()],
-      scripts: [...tarballs.keys(), "all"],
+      tarballs: published.map((name) => tarballs.get(name)),
+      scripts: [...published, "all"],
     });
+    const testkitTgz = tarballs.get("@switchyard/testkit");
+    for (const template of templates) {
+      if (!tarballs.has(template.name) || !testkitTgz || (only && !only.includes(template.name))) continue;
+      projects.push({
+        label: template.name,
+        dir: join(work, "projects", slug(template.name)),
+        tarballs: [coreTgz, testkitTgz, tarballs.get(template.name)],
+        scripts: [template.name],
+        template: true,
+      });
+    }
     const results = await pool(projects, 3, async (project) => {
       const installed = await install(project.dir, project.tarballs, npmEnv);
       if (!installed.ok) {
@@ -340,14 +374,14 @@ async function main() {
       }
       let runMs = 0;
       for (const name of project.scripts) {
-        const used = await runUsage(project.dir, name);
+        const used = await runUsage(project.dir, name, project.template === true);
         runMs += used.ms;
         if (!used.ok) fail(`${project.label}: usage script for ${name}`, used.out);
         else if (project.label !== "all packages") console.log(`pick-and-mix: ${used.out.trim()}`);
       }
       if (project.label === "all packages" && !failures.some((f) => f.startsWith("all packages"))) {
         console.log(
-          `pick-and-mix: all ${tarballs.size} tarballs in one project: ${project.scripts.length} usage scripts passed`,
+          `pick-and-mix: all ${project.tarballs.length} published tarballs in one project: ${project.scripts.length} usage scripts passed`,
         );
       }
       return { project, installMs: installed.ms, runMs };
@@ -356,7 +390,7 @@ async function main() {
     for (const { project, installMs, runMs } of results) {
       const size = project.tarballs.length;
       console.log(
-        `pick-and-mix:   ${project.label.padEnd(24)} install ${seconds(installMs).padStart(6)} (${size} tarball${size > 1 ? "s" : ""}), scripts ${seconds(runMs)}`,
+        `pick-and-mix:   ${project.label.padEnd(30)} install ${seconds(installMs).padStart(6)} (${size} tarball${size > 1 ? "s" : ""}), scripts ${seconds(runMs)}`,
       );
     }
   } finally {
