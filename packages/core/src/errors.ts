@@ -28,7 +28,6 @@ export class SwitchyardError extends Error {
   readonly url: string | undefined;
   readonly transient: boolean;
   context: Context | undefined;
-  declare readonly [kBrand]: readonly string[];
 
   constructor(code: string, message: string, options: SwitchyardErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

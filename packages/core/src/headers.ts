@@ -74,6 +74,7 @@ export class HttpHeaders implements Iterable<[string, string]> {
     return typeof value === "string" ? [value] : [...value];
   }
 
+  /** Whether `name` is present (case-insensitive). */
   has(name: string): boolean {
     return this.#record[name.toLowerCase()] !== undefined;
   }

@@ -1,5 +1,5 @@
-export type { BodyFactory, ByteStream, ReplayableBody, RequestBody } from "./body.ts";
-export { isReplayableValue, replayable } from "./body.ts";
+export type { BodyFactory, ByteStream, DispatchBody, ReplayableBody, RequestBody } from "./body.ts";
+export { BodyHolder, isReplayableValue, replayable } from "./body.ts";
 export type { BucketUrlProblem, BucketUrlRules, ParsedBucketUrl } from "./bucket-url.ts";
 export { parseBucketUrl, percentDecode, rfc3986Encode } from "./bucket-url.ts";
 export type { Chain, ChainOrder } from "./chain.ts";

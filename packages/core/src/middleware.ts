@@ -16,5 +16,6 @@ export interface Middleware {
   readonly name: string;
   /** Where the middleware sits; core orders the chain by stage. */
   readonly stage: Stage;
+  /** Handles one request: return `next(request)` (or a derived request), or answer yourself. */
   handle(request: HttpRequest, next: Next, context: Context): Promise<HttpResponse>;
 }
