@@ -13,5 +13,5 @@ export { GcsError, GcsRequestError, GcsTokenError } from "./errors.ts";
 export { GCS_METHODS, gcs } from "./gcs.ts";
 export type { GcsOptions } from "./gcs-options.ts";
 export { GCS_ENDPOINT } from "./gcs-options.ts";
-export type { GcsApi, GcsLocation, ParsedGcsUrl } from "./gcs-url.ts";
+export type { GcsApi, GcsLocation, GcsUrlProblem, ParsedGcsUrl } from "./gcs-url.ts";
 export { GCS_SCHEMES, gcsUrl, parseGcsUrl } from "./gcs-url.ts";

@@ -7,6 +7,7 @@ export type { PresignOptions } from "./presign.ts";
 export { MAX_PRESIGN_SECONDS, presignS3Url } from "./presign.ts";
 export type { AddressingStyle } from "./resolve-endpoint.ts";
 export { S3_METHODS, s3 } from "./s3.ts";
+export type { QueryParam } from "./s3-key.ts";
 export type { S3BucketOptions, S3Options } from "./s3-options.ts";
 export type { ParsedS3Url, S3Location, S3UrlProblem } from "./s3-url.ts";
 export { parseS3Url, s3Url } from "./s3-url.ts";
