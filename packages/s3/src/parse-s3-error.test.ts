@@ -33,6 +33,28 @@ describe("parseS3ErrorXml", () => {
     expect(parseS3ErrorXml(text)).toBeUndefined();
   });
 
+  // Regression: &#1114112; in a 403 body threw RangeError from String.fromCodePoint, so the
+  // call failed with SWITCHYARD_ERR_UNKNOWN instead of S3Error.
+  it.each([
+    ["&#1114112;", "&#1114112;"],
+    ["&#x110000;", "&#x110000;"],
+    ["&#x7fffffff;", "&#x7fffffff;"],
+    ["&#99999999999999999999999;", "&#99999999999999999999999;"],
+    ["&#xD800;", "&#xD800;"],
+    ["&#57343;", "&#57343;"],
+    ["&#x10FFFF;", "\u{10FFFF}"],
+    ["&#x1F600;", "\u{1F600}"],
+    ["&#xFFFD;", "\uFFFD"],
+    ["a&#x110000;b&#65;", "a&#x110000;bA"],
+  ])("keeps the character reference %s as written when it names no Unicode scalar value", (ref, text) => {
+    expect(
+      parseS3ErrorXml(`<Error><Code>AccessDenied</Code><Message>${ref}</Message></Error>`),
+    ).toMatchObject({
+      code: "AccessDenied",
+      message: text,
+    });
+  });
+
   it("never returns the string to sign or canonical request S3 echoes", () => {
     const xml =
       "<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message><StringToSign>AWS4-HMAC-SHA256 secret-ish</StringToSign><CanonicalRequest>GET /</CanonicalRequest></Error>";

@@ -10,10 +10,18 @@ export interface S3ErrorBody {
 
 const ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
+// A character reference names a Unicode scalar value: at most U+10FFFF and not a surrogate
+// (XML 1.0 §4.1, WFC: Legal Character). Anything else is kept as written: the body comes from
+// the server, and String.fromCodePoint would throw a RangeError above U+10FFFF.
+function fromCharRef(whole: string, codePoint: number): string {
+  if (codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) return whole;
+  return String.fromCodePoint(codePoint);
+}
+
 function decodeXml(text: string): string {
   return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, entity: string) => {
-    if (entity.startsWith("#x")) return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
-    if (entity.startsWith("#")) return String.fromCodePoint(Number.parseInt(entity.slice(1), 10));
+    if (entity.startsWith("#x")) return fromCharRef(whole, Number.parseInt(entity.slice(2), 16));
+    if (entity.startsWith("#")) return fromCharRef(whole, Number.parseInt(entity.slice(1), 10));
     return ENTITIES[entity] ?? whole;
   });
 }
