@@ -30,6 +30,8 @@ function run(args) {
 function main(vitestArgs) {
   const setupMs = Number(process.env.SWITCHYARD_BOOTSTRAP_MS ?? Number.NaN);
   log(`Node ${process.version}${Number.isNaN(setupMs) ? "" : `, set-up ${(setupMs / 1000).toFixed(1)} s`}`);
+  if (process.env.SWITCHYARD_TEST_SCOPE)
+    log(`SWITCHYARD_TEST_SCOPE=${process.env.SWITCHYARD_TEST_SCOPE}: not every project runs`);
   ensureTestPackages(reportsDir);
 
   const lintStarted = Date.now();
