@@ -1,4 +1,5 @@
 import { InvalidOptionsError } from "@switchyard/core";
+import { LRUCache } from "lru-cache";
 
 /** How many targets a store remembers unless told otherwise. */
 export const DEFAULT_CAPACITY = 1000;
@@ -15,14 +16,15 @@ export interface DeadlineStoreOptions {
 /**
  * A bounded map from target key to deadline (epoch milliseconds), least recently used first out.
  *
- * It is a `Map` used as an LRU list (a `Map` iterates in insertion order, so re-inserting a key on
- * use moves it to the end and the first key is the oldest): every operation is O(1) and memory is
- * at most `capacity` entries. Expired deadlines are dropped when read and preferred for eviction.
- * A dependency such as `lru-cache` would add nothing this needs (no TTL timers, no size function).
+ * The LRU order is kept by `lru-cache` (fixed capacity, O(1) get/set/evict, no timers): a `Map`
+ * re-inserted on use looks O(1) too, but V8 leaves a deleted entry in place until the table is
+ * rehashed, so finding the oldest key walks over up to `capacity` dead slots on every eviction.
+ * Deadlines are checked here against the caller's `now` (lru-cache's TTL runs on its own clock):
+ * an expired one is dropped when read and preferred for eviction.
  */
 export class DeadlineStore {
   readonly capacity: number;
-  readonly #entries = new Map<string, number>();
+  readonly #entries: LRUCache<string, number>;
 
   constructor(options: DeadlineStoreOptions = {}) {
     const capacity = options.capacity ?? DEFAULT_CAPACITY;
@@ -30,6 +32,7 @@ export class DeadlineStore {
       throw new InvalidOptionsError(`capacity must be an integer >= 1, got ${String(capacity)}`);
     }
     this.capacity = capacity;
+    this.#entries = new LRUCache<string, number>({ max: capacity });
   }
 
   /** How many targets are remembered (expired ones included until they are read or evicted). */
@@ -45,9 +48,6 @@ export class DeadlineStore {
       this.#entries.delete(key);
       return undefined;
     }
-    // Re-inserting marks the target as the most recently used.
-    this.#entries.delete(key);
-    this.#entries.set(key, deadline);
     return deadline;
   }
 
@@ -57,13 +57,13 @@ export class DeadlineStore {
    */
   set(key: string, deadline: number, now: number): void {
     if (!(deadline > now)) return;
-    const previous = this.#entries.get(key);
+    const previous = this.#entries.peek(key);
     if (previous !== undefined) {
-      this.#entries.delete(key);
       if (previous > deadline) deadline = previous;
     } else if (this.#entries.size >= this.capacity) {
-      this.#evict(now);
+      this.#dropExpired(now);
     }
+    // At capacity, lru-cache evicts the least recently used entry itself.
     this.#entries.set(key, deadline);
   }
 
@@ -77,19 +77,16 @@ export class DeadlineStore {
     this.#entries.clear();
   }
 
-  // Drops the least recently used entry; the oldest entry is also the most likely to have expired,
-  // so the first few are checked and an expired one is dropped instead when found.
-  #evict(now: number): void {
+  // The oldest entries are the most likely to have expired: the first few (a fixed number, so
+  // this stays O(1)) are checked and an expired one is dropped instead of the least recently used.
+  #dropExpired(now: number): void {
     let checked = 0;
-    let first: string | undefined;
-    for (const [key, deadline] of this.#entries) {
-      first ??= key;
+    for (const [key, deadline] of this.#entries.rentries() as Iterable<[string, number]>) {
       if (deadline <= now) {
         this.#entries.delete(key);
         return;
       }
-      if (++checked >= 8) break;
+      if (++checked >= 8) return;
     }
-    if (first !== undefined) this.#entries.delete(first);
   }
 }
