@@ -1,9 +1,9 @@
 import type { Credential, CredentialStore } from "@switchyard/core";
 import { InvalidOptionsError, isSwitchyardError, redactUrl } from "@switchyard/core";
+import { LRUCache } from "lru-cache";
 import type { AuthStore } from "./auth-store.ts";
 import { lookupTarget } from "./credential-key.ts";
 import { CredentialStoreError } from "./errors.ts";
-import { LruMap } from "./lru-map.ts";
 import { credentialProblem } from "./validate-credential.ts";
 
 /** Options of {@link composeStores}. */
@@ -73,7 +73,8 @@ export function composeStores(
   const versioned = list.filter((s): s is AuthStore & Required<Pick<AuthStore, "revision">> => {
     return typeof (s as AuthStore).revision === "function";
   });
-  const misses = new LruMap<string, number>(max);
+  // lru-cache: O(1) and bounded at `max` (a Map re-inserted on use is O(max) per eviction in V8).
+  const misses = new LRUCache<string, number>({ max });
   const origin = new WeakMap<Credential, CredentialStore>();
   let signature = "";
 

@@ -1,9 +1,9 @@
 import type { Credential } from "@switchyard/core";
 import { InvalidOptionsError } from "@switchyard/core";
+import { LRUCache } from "lru-cache";
 import type { AuthStore } from "./auth-store.ts";
 import { hostPatterns, lookupTarget, parseKey } from "./credential-key.ts";
 import { KeyringUnavailableError } from "./errors.ts";
-import { LruMap } from "./lru-map.ts";
 import { decodeRattlerValue, encodeRattlerValue, unencodableReason } from "./rattler-format.ts";
 import { credentialProblem } from "./validate-credential.ts";
 
@@ -89,7 +89,7 @@ export function keyringStore(options: KeyringStoreOptions = {}): KeyringStore {
   }
   const load = options.load ?? (() => import(KEYRING_PACKAGE));
   let module: Promise<KeyringModule> | undefined;
-  const cache = new LruMap<string, { value: Credential | undefined; until: number }>(256);
+  const cache = new LRUCache<string, { value: Credential | undefined; until: number }>({ max: 256 });
 
   const binding = (): Promise<KeyringModule> => {
     module ??= Promise.resolve()
