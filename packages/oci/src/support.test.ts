@@ -41,6 +41,21 @@ describe("TokenCache", () => {
     expect(cache.size).toBe(2);
   });
 
+  it("keeps nothing with a bound of 0", () => {
+    const cache = new TokenCache(0);
+    cache.set("a", "1", 10);
+    expect(cache.get("a", 0)).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it("stays at its bound with a million distinct keys", () => {
+    const cache = new TokenCache(256);
+    for (let i = 0; i < 1_000_000; i++) cache.set(`k${i}`, "t", 10);
+    expect(cache.size).toBe(256);
+    expect(cache.get("k999999", 0)).toBe("t");
+    expect(cache.get("k0", 0)).toBeUndefined();
+  });
+
   it.each([
     [0, 300, 290_000],
     [0, 60, 54_000],

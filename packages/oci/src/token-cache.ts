@@ -1,3 +1,5 @@
+import { LRUCache } from "lru-cache";
+
 interface Entry {
   readonly token: string;
   readonly expiresAt: number;
@@ -6,43 +8,39 @@ interface Entry {
 /**
  * Bearer tokens by key (registry, realm, service, scope and whose credentials), each until its
  * expiry. Bounded: past `max` entries the least recently used one goes, so a process that pulls
- * from many repositories keeps a fixed footprint.
+ * from many repositories keeps a fixed footprint. `max` 0 keeps nothing.
  */
 export class TokenCache {
-  readonly #max: number;
-  readonly #entries = new Map<string, Entry>();
+  // lru-cache: O(1) and bounded (a Map re-inserted on use is O(max) per eviction in V8). Expiry
+  // is checked here against the caller's clock; lru-cache's own TTL would read another clock.
+  readonly #entries: LRUCache<string, Entry> | undefined;
 
   constructor(max: number) {
-    this.#max = max;
+    this.#entries = max >= 1 ? new LRUCache<string, Entry>({ max }) : undefined;
   }
 
-  /** The token under `key` if it is still valid at `now` (epoch ms). */
+  /** The token under `key` if it is still valid at `now` (epoch ms); an expired one is dropped. */
   get(key: string, now: number): string | undefined {
-    const entry = this.#entries.get(key);
+    const entry = this.#entries?.get(key);
     if (entry === undefined) return undefined;
-    this.#entries.delete(key);
-    if (entry.expiresAt <= now) return undefined;
-    // Re-insert: Map order is the recency order.
-    this.#entries.set(key, entry);
+    if (entry.expiresAt <= now) {
+      this.#entries?.delete(key);
+      return undefined;
+    }
     return entry.token;
   }
 
   /** Stores `token` until `expiresAt` (epoch ms), evicting the least recently used entry if full. */
   set(key: string, token: string, expiresAt: number): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, { token, expiresAt });
-    while (this.#entries.size > this.#max) {
-      const oldest = this.#entries.keys().next().value as string;
-      this.#entries.delete(oldest);
-    }
+    this.#entries?.set(key, { token, expiresAt });
   }
 
   delete(key: string): void {
-    this.#entries.delete(key);
+    this.#entries?.delete(key);
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#entries?.size ?? 0;
   }
 }
 
