@@ -325,11 +325,10 @@ describe("parseS3ErrorXml (s3)", () => {
     );
   });
 
-  // KNOWN BUG (reported in .git/core-requests.md, "from bench/fault suite"): a numeric entity past
-  // U+10FFFF (`&#1114112;`) makes String.fromCodePoint throw a RangeError, so an S3 error answer
-  // with such a body fails the call with SWITCHYARD_ERR_UNKNOWN instead of S3Error. `it.fails`
-  // keeps the property running; once parse-s3-error.ts is fixed this turns red: make it `it`.
-  it.fails("never throws, whatever the server sends", () => {
+  // Regression (found by this property, fixed in s3 7964af1): a numeric character reference past
+  // U+10FFFF (`&#1114112;`) made String.fromCodePoint throw, and the call failed with
+  // SWITCHYARD_ERR_UNKNOWN instead of S3Error.
+  it("never throws, whatever the server sends", () => {
     const entity = fc.oneof(
       fc.integer({ min: 0, max: 0x7fffffff }).map((n) => `&#${n};`),
       fc.integer({ min: 0, max: 0x7fffffff }).map((n) => `&#x${n.toString(16)};`),
