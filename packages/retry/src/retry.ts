@@ -85,34 +85,68 @@ export function retry(options: RetryOptions = {}): RetryMiddleware {
     return chosen;
   }
 
-  async function run(
+  // An answer that is not worth retrying: it counts as a success for the budget (as in the AWS SDK).
+  function settle(
+    request: HttpRequest,
+    response: HttpResponse,
+    next: Next,
+    context: Context,
+    p: RetryPolicy,
+    refund: number | undefined,
+  ): HttpResponse {
+    budget?.release(refund);
+    return p.resume
+      ? resumable(request, response, next, context, { policy: p, budget, sleep, random })
+      : response;
+  }
+
+  // The first attempt without an async function: a call answered at once (nearly every call)
+  // costs one `.then`; only an outcome worth retrying enters the retry loop.
+  function run(request: HttpRequest, next: Next, context: Context, p: RetryPolicy): Promise<HttpResponse> {
+    let started: number;
+    try {
+      started = now();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    context.set(attemptKey, 1);
+    let sent: Promise<HttpResponse>;
+    try {
+      sent = next(request);
+    } catch (caught) {
+      sent = Promise.reject(caught);
+    }
+    return sent.then(
+      (response) => {
+        const outcome: RetryOutcome = { request, response, error: undefined, attempt: 1, context };
+        if (!classify(p, outcome)) return settle(request, response, next, context, p, undefined);
+        return retryAfterOutcome(request, next, context, p, started, outcome);
+      },
+      (caught: unknown) => {
+        if (caught instanceof SwitchyardError) caught.context ??= context;
+        const outcome: RetryOutcome = { request, response: undefined, error: caught, attempt: 1, context };
+        if (!classify(p, outcome)) throw caught;
+        return retryAfterOutcome(request, next, context, p, started, outcome);
+      },
+    );
+  }
+
+  // The retry loop, entered with an outcome that `classify` found worth retrying.
+  async function retryAfterOutcome(
     request: HttpRequest,
     next: Next,
     context: Context,
     p: RetryPolicy,
+    started: number,
+    first: RetryOutcome,
   ): Promise<HttpResponse> {
-    const started = now();
-    const where = { method: request.method, url: redactUrl(request.url), context };
+    // Built only when an event or error needs it: redactUrl parses the URL again.
+    let whereCache: { method: string; url: string; context: Context } | undefined;
+    const where = () => (whereCache ??= { method: request.method, url: redactUrl(request.url), context });
     let refund: number | undefined;
-    for (let attempt = 1; ; attempt++) {
-      context.set(attemptKey, attempt);
-      let response: HttpResponse | undefined;
-      let error: unknown;
-      try {
-        response = await next(request);
-      } catch (caught) {
-        error = caught;
-        if (caught instanceof SwitchyardError) caught.context ??= context;
-      }
-      const outcome: RetryOutcome = { request, response, error, attempt, context };
-      if (!classify(p, outcome)) {
-        if (response === undefined) throw error;
-        // An answer that is not worth retrying counts as a success for the budget (as in the AWS SDK).
-        budget?.release(refund);
-        return p.resume
-          ? resumable(request, response, next, context, { policy: p, budget, sleep, random })
-          : response;
-      }
+    let outcome = first;
+    for (;;) {
+      const { response, error, attempt } = outcome;
       const mayRetry =
         !request.signal?.aborted &&
         (mayResend(request, p.methods, p.retryNonIdempotent) || (response === undefined && neverSent(error)));
@@ -146,13 +180,13 @@ export function retry(options: RetryOptions = {}): RetryMiddleware {
       const reason = describeOutcome(outcome);
       if (stop !== undefined) {
         if (giveUpChannel.hasSubscribers)
-          giveUpChannel.publish({ ...where, attempts: attempt, reason, stop });
+          giveUpChannel.publish({ ...where(), attempts: attempt, reason, stop });
         if (response === undefined) {
           if (stop === "not-replayable") {
             throw new BodyNotReplayableError(
               `attempt ${attempt} failed (${reason}) and retry would send it again`,
               {
-                ...where,
+                ...where(),
                 cause: error,
               },
             );
@@ -161,20 +195,36 @@ export function retry(options: RetryOptions = {}): RetryMiddleware {
         }
         if (p.onExhausted === "return") return response;
         await response.discard();
-        throw new RetriesExhaustedError(response.status, attempt, stop, where);
+        throw new RetriesExhaustedError(response.status, attempt, stop, where());
       }
 
       if (response !== undefined) await response.discard();
       if (retryChannel.hasSubscribers) {
-        retryChannel.publish({ ...where, attempt, nextAttempt: attempt + 1, delay: wait, reason });
+        retryChannel.publish({ ...where(), attempt, nextAttempt: attempt + 1, delay: wait, reason });
       }
       const signal = request.signal;
       try {
         await sleep(wait, signal);
       } catch (reason) {
-        throw signal?.aborted ? abortReason(signal, where) : reason;
+        throw signal?.aborted ? abortReason(signal, where()) : reason;
       }
       refund = cost;
+
+      const nextAttempt = attempt + 1;
+      context.set(attemptKey, nextAttempt);
+      let nextResponse: HttpResponse | undefined;
+      let nextError: unknown;
+      try {
+        nextResponse = await next(request);
+      } catch (caught) {
+        nextError = caught;
+        if (caught instanceof SwitchyardError) caught.context ??= context;
+      }
+      outcome = { request, response: nextResponse, error: nextError, attempt: nextAttempt, context };
+      if (!classify(p, outcome)) {
+        if (nextResponse === undefined) throw nextError;
+        return settle(request, nextResponse, next, context, p, refund);
+      }
     }
   }
 
