@@ -243,7 +243,7 @@ export function auth(options: AuthOptions): AuthMiddleware {
       }
       // An Authorization or userinfo the caller set means the caller chose the credentials.
       if (request.headers.has("authorization") || hasUserinfo(request.urlParts)) return next(request);
-      if (store.isKnownMiss(request.url)) return next(request);
+      if (store.isKnownMiss(request.urlParts)) return next(request);
       return lookup(request).then((credential) =>
         credential === undefined ? next(request) : send(request, next, credential, false),
       );

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Credential, CredentialStore } from "@switchyard/core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { composeStores } from "./compose-stores.ts";
 import { CredentialStoreError } from "./errors.ts";
 import { fileStore } from "./file-store.ts";
@@ -75,6 +75,51 @@ describe("composeStores", () => {
     memory.set("a.example.com", { kind: "bearer", token: "t" });
     expect(composite.isKnownMiss("https://a.example.com/")).toBe(false);
     expect(await composite.get("https://a.example.com/")).toMatchObject({ token: "t" });
+  });
+
+  it("answers known misses from parsed URL fields (core's request.urlParts) as from the text", async () => {
+    const composite = composeStores([counting("counter", () => undefined).store]);
+    await composite.get("https://A.example.com:443/x");
+    expect(composite.isKnownMiss(new URL("https://a.example.com/x"))).toBe(true);
+    expect(
+      composite.isKnownMiss({ protocol: "https:", hostname: "a.example.com", port: "", pathname: "/x" }),
+    ).toBe(true);
+    expect(
+      composite.isKnownMiss({ protocol: "https:", hostname: "a.example.com", port: "", pathname: "/y" }),
+    ).toBe(false);
+    expect(
+      composite.isKnownMiss({ protocol: "http:", hostname: "a.example.com", port: "", pathname: "/x" }),
+    ).toBe(false);
+  });
+
+  it("expires a known miss after missTtl (reads do not renew it)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: 1_000_000 });
+    try {
+      const counter = counting("counter", () => undefined);
+      const composite = composeStores([counter.store], { missTtl: 1000 });
+      await composite.get("https://a.example.com/");
+      vi.advanceTimersByTime(999);
+      expect(composite.isKnownMiss("https://a.example.com/")).toBe(true);
+      await composite.get("https://a.example.com/");
+      expect(counter.calls).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      expect(composite.isKnownMiss("https://a.example.com/")).toBe(false);
+      await composite.get("https://a.example.com/");
+      expect(counter.calls).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("keeps misses in the order they were stored: reading one does not save it from eviction", async () => {
+    const bounded = composeStores([counting("c", () => undefined).store], { maxCachedMisses: 2 });
+    await bounded.get("https://a.example.com/");
+    await bounded.get("https://b.example.com/");
+    expect(bounded.isKnownMiss("https://a.example.com/")).toBe(true);
+    await bounded.get("https://c.example.com/");
+    expect(bounded.isKnownMiss("https://a.example.com/")).toBe(false);
+    expect(bounded.isKnownMiss("https://b.example.com/")).toBe(true);
+    expect(bounded.isKnownMiss("https://c.example.com/")).toBe(true);
   });
 
   it("expires misses after missTtl, and keeps at most maxCachedMisses", async () => {

@@ -2,7 +2,8 @@ import type { Credential, CredentialStore } from "@switchyard/core";
 import { InvalidOptionsError, isSwitchyardError, redactUrl } from "@switchyard/core";
 import { LRUCache } from "lru-cache";
 import type { AuthStore } from "./auth-store.ts";
-import { lookupTarget } from "./credential-key.ts";
+import type { UrlFields } from "./credential-key.ts";
+import { lookupTargetKey } from "./credential-key.ts";
 import { CredentialStoreError } from "./errors.ts";
 import { credentialProblem } from "./validate-credential.ts";
 
@@ -27,16 +28,12 @@ export interface ComposedStore extends AuthStore {
   sourceOf(credential: Credential): CredentialStore | undefined;
   /**
    * Synchronously tells whether `url` is a remembered miss whose stores have not changed; lets the
-   * middleware pass a request through without an async hop.
+   * middleware pass a request through without an async hop. Takes the URL's text, or its parsed
+   * fields (core's `request.urlParts`, a `URL`) so that a caller holding them skips a parse.
    */
-  isKnownMiss(url: string): boolean;
+  isKnownMiss(url: string | UrlFields): boolean;
   /** Passes the rejection to the store that produced `credential`, if it can refresh. */
   invalidate(url: string, credential: Credential): Promise<void>;
-}
-
-function cacheKey(url: string): string | undefined {
-  const t = lookupTarget(url);
-  return t === undefined ? undefined : `${t.scheme}://${t.host}:${t.port ?? ""}${t.path}`;
 }
 
 /**
@@ -77,6 +74,8 @@ export function composeStores(
   const misses = new LRUCache<string, number>({ max });
   const origin = new WeakMap<Credential, CredentialStore>();
   let signature = "";
+  // The revisions `signature` was made from, per versioned store.
+  let known: readonly number[] = [];
 
   // The stores' revisions; when any moved, every remembered miss is stale.
   const syncRevisions = (): string | undefined => {
@@ -90,11 +89,27 @@ export function composeStores(
   };
   const refreshRevisions = async (): Promise<void> => {
     let sig = "";
-    for (const s of versioned) sig += `${await s.revision()},`;
+    const seen: number[] = [];
+    for (const s of versioned) {
+      const r = await s.revision();
+      seen.push(r);
+      sig += `${r},`;
+    }
     if (sig !== signature) {
       signature = sig;
       misses.clear();
     }
+    known = seen;
+  };
+  // Whether every store still has, synchronously, the revision the remembered misses were made
+  // under: `syncRevisions() === signature` without building the text on every request (a NaN
+  // revision never compares equal, which only sends the lookup the slow way).
+  const revisionsUnchanged = (): boolean => {
+    if (known.length !== versioned.length) return false;
+    for (let i = 0; i < versioned.length; i++) {
+      if (versioned[i]!.revision() !== known[i]) return false;
+    }
+    return true;
   };
 
   return {
@@ -103,12 +118,13 @@ export function composeStores(
     sourceOf: (credential) => origin.get(credential),
     isKnownMiss(url) {
       if (missTtl === 0) return false;
-      const key = cacheKey(url);
+      const key = lookupTargetKey(url);
       if (key === undefined) return false;
-      const until = misses.get(key);
+      // peek: a hit does not reorder the LRU list (reads are the hot path; a miss is stored again
+      // when it expires and is looked up anew, which makes it recent).
+      const until = misses.peek(key);
       if (until === undefined || until <= Date.now()) return false;
-      const sig = syncRevisions();
-      return sig !== undefined && sig === signature;
+      return revisionsUnchanged();
     },
     revision() {
       const sig = syncRevisions();
@@ -117,9 +133,9 @@ export function composeStores(
     },
     async get(url) {
       await refreshRevisions();
-      const key = missTtl === 0 ? undefined : cacheKey(url);
+      const key = missTtl === 0 ? undefined : lookupTargetKey(url);
       if (key !== undefined) {
-        const until = misses.get(key);
+        const until = misses.peek(key);
         if (until !== undefined && until > Date.now()) return undefined;
       }
       for (const store of list) {

@@ -5,7 +5,7 @@ export { auth } from "./auth.ts";
 export type { AuthStore } from "./auth-store.ts";
 export type { ComposedStore, ComposeStoresOptions } from "./compose-stores.ts";
 export { composeStores } from "./compose-stores.ts";
-export type { CredentialKey, LookupTarget, ParseKeyResult } from "./credential-key.ts";
+export type { CredentialKey, LookupTarget, ParseKeyResult, UrlFields } from "./credential-key.ts";
 export { lookupTarget, parseKey } from "./credential-key.ts";
 export type { CredentialMatcher, MatcherEntry, MatchResult } from "./credential-matcher.ts";
 export { createMatcher } from "./credential-matcher.ts";
