@@ -82,6 +82,80 @@ describe("DeadlineStore", () => {
     );
   });
 
+  it("behaves like a plain list model of its rules, whatever the operations", () => {
+    // The rules, spelled out on an array ordered least recently used first: get drops an expired
+    // deadline and otherwise marks a use; set keeps the later deadline and marks a use; a new key
+    // at capacity evicts the first expired entry among the oldest eight, else the oldest.
+    const model = (capacity: number) => {
+      let list: [string, number][] = [];
+      const find = (key: string) => list.findIndex(([k]) => k === key);
+      return {
+        get(key: string, now: number): number | undefined {
+          const i = find(key);
+          if (i === -1) return undefined;
+          const [entry] = list.splice(i, 1) as [[string, number]];
+          if (entry[1] <= now) return undefined;
+          list.push(entry);
+          return entry[1];
+        },
+        set(key: string, deadline: number, now: number): void {
+          if (!(deadline > now)) return;
+          const i = find(key);
+          if (i !== -1) {
+            const [[, previous]] = list.splice(i, 1) as [[string, number]];
+            deadline = Math.max(previous, deadline);
+          } else if (list.length >= capacity) {
+            const expired = list.slice(0, 8).findIndex(([, d]) => d <= now);
+            list.splice(expired === -1 ? 0 : expired, 1);
+          }
+          list.push([key, deadline]);
+        },
+        delete(key: string): void {
+          list = list.filter(([k]) => k !== key);
+        },
+        keys: () => list.map(([k]) => k).sort(),
+      };
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        // size "max": fast-check otherwise keeps arrays short, and the store would rarely fill.
+        fc.array(
+          fc.tuple(
+            fc.constantFrom("set", "set", "set", "get", "delete", "clear"),
+            fc.nat(16),
+            fc.nat(60),
+            fc.nat(50),
+          ),
+          { minLength: 20, maxLength: 120, size: "max" },
+        ),
+        (capacity, ops) => {
+          const store = new DeadlineStore({ capacity });
+          let expected = model(capacity);
+          for (const [op, k, deadline, now] of ops) {
+            const key = String(k);
+            if (op === "set") {
+              store.set(key, deadline, now);
+              expected.set(key, deadline, now);
+            } else if (op === "get") {
+              expect(store.get(key, now)).toBe(expected.get(key, now));
+            } else if (op === "delete") {
+              store.delete(key);
+              expected.delete(key);
+            } else {
+              store.clear();
+              expected = model(capacity);
+            }
+            expect(store.size).toBe(expected.keys().length);
+          }
+          // Every remembered key reads back as the model says (reading at 0 keeps all live ones).
+          for (const key of expected.keys()) expect(store.get(key, 0)).toBe(expected.get(key, 0));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it.each([[0], [-1], [1.5], [Number.NaN]])("refuses capacity %j", (capacity) => {
     expect(() => new DeadlineStore({ capacity })).toThrow(/capacity must be an integer >= 1/);
   });

@@ -25,6 +25,9 @@ export interface DeadlineStoreOptions {
 export class DeadlineStore {
   readonly capacity: number;
   readonly #entries: LRUCache<string, number>;
+  // No remembered deadline is earlier than this (a lower bound: entries dropped since may have
+  // held it). While `now` is before it nothing can have expired, so eviction needs no scan.
+  #earliest = Number.POSITIVE_INFINITY;
 
   constructor(options: DeadlineStoreOptions = {}) {
     const capacity = options.capacity ?? DEFAULT_CAPACITY;
@@ -65,6 +68,7 @@ export class DeadlineStore {
     }
     // At capacity, lru-cache evicts the least recently used entry itself.
     this.#entries.set(key, deadline);
+    if (deadline < this.#earliest) this.#earliest = deadline;
   }
 
   /** Forgets `key`. */
@@ -75,11 +79,13 @@ export class DeadlineStore {
   /** Forgets every target. */
   clear(): void {
     this.#entries.clear();
+    this.#earliest = Number.POSITIVE_INFINITY;
   }
 
   // The oldest entries are the most likely to have expired: the first few (a fixed number, so
   // this stays O(1)) are checked and an expired one is dropped instead of the least recently used.
   #dropExpired(now: number): void {
+    if (now < this.#earliest) return;
     let checked = 0;
     for (const [key, deadline] of this.#entries.rentries() as Iterable<[string, number]>) {
       if (deadline <= now) {
