@@ -35,7 +35,7 @@ function mutatesHeaders(): Middleware {
   };
 }
 
-/** Broken: changes the request's cached parsed URL (freezing cannot stop this one). */
+/** Writes to `request.parsedUrl`: core hands out a copy, so the request it was given stays as it was. */
 function mutatesUrl(): Middleware {
   return {
     name: "mutates-url",
@@ -273,10 +273,9 @@ describe("runConformance", () => {
     );
   });
 
-  it("catches a middleware that changes the request's parsed URL (no-mutation)", async () => {
-    const { failed, result } = await failedChecks(mutatesUrl, NO_STREAMING);
-    expect(failed).toEqual(["no-mutation"]);
-    expect(result.failed[0]?.error.message).toMatch(/parsedUrl: .* -> .*mutated=1/);
+  it("passes a middleware that writes to parsedUrl: core hands out a copy (no-mutation)", async () => {
+    const { failed } = await failedChecks(mutatesUrl, NO_STREAMING);
+    expect(failed).toEqual([]);
   });
 
   it("catches a middleware that buffers bodies (streaming)", async () => {
