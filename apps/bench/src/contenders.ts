@@ -34,12 +34,15 @@ export const CONTENDERS = [
 /** Builds every contender against `url` with `connections` sockets each where the client allows it. */
 export function buildContenders(url: string, connections: number): Contender[] {
   const origin = new URL(url).origin;
-  const agent = new Agent({ connections });
-  const fetchAgent = new Agent({ connections });
-  const core = createClient({ connections });
-  const seven = createClient({ connections, middleware: allSevenPlugins(origin) });
+  // Idle sockets are kept as long as the origin keeps them (60 s) by every client that can be told
+  // so: a round of the other contenders takes seconds, longer than undici's default 4 s.
+  const pool = { connections, keepAliveTimeout: 60_000 };
+  const agent = new Agent(pool);
+  const fetchAgent = new Agent(pool);
+  const core = createClient(pool);
+  const seven = createClient({ ...pool, middleware: allSevenPlugins(origin) });
   const naive = createClient({
-    connections,
+    ...pool,
     order: "as-given",
     middleware: Array.from(
       { length: 8 },
@@ -50,7 +53,7 @@ export function buildContenders(url: string, connections: number): Contender[] {
       }),
     ),
   });
-  const fetchClient = createClient({ connections });
+  const fetchClient = createClient(pool);
   const gotAgent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const gotClient = got.extend({ agent: { http: gotAgent }, retry: { limit: 0 } });
   const axiosAgent = new http.Agent({ keepAlive: true, maxSockets: connections });

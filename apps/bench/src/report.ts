@@ -56,7 +56,7 @@ export function renderReport(report: BenchReport): string {
   );
   if (report.throughput) {
     out.push(
-      "### Throughput (loopback, 2-byte body, ratios to bare undici.request from the same round)",
+      "### Throughput (loopback, 2-byte body; each ratio against the bare undici.request slice run just before)",
       table(
         ["contender", "req/s", "CPU µs/req", "× undici (req/s)", "× undici (CPU)"],
         report.throughput.map((r) => [

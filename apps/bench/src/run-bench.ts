@@ -51,8 +51,8 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
   }
   const settings = {
     throughput: {
-      rounds: options.rounds ?? (quick ? 1 : 9),
-      requestsPerRound: options.requests ?? (quick ? 300 : 10_000),
+      rounds: options.rounds ?? (quick ? 1 : 25),
+      requestsPerRound: options.requests ?? (quick ? 300 : 2000),
       connections: 16,
       only: options.contenders,
     },

@@ -1,5 +1,4 @@
 import { CONTENDERS } from "./contenders.ts";
-import { median } from "./measure.ts";
 import type { ThroughputResult } from "./throughput.ts";
 
 /** One target of the design, checked against one run. */
@@ -13,16 +12,10 @@ export interface TargetCheck {
   readonly met: boolean;
 }
 
-/** Median over rounds of a's req/s over b's (and of b's CPU per request over a's). */
+/** a against b, both through their ratios to bare undici (each taken against adjacent bare slices). */
 function pairRatio(a: ThroughputResult, b: ThroughputResult): [number, number] {
-  const n = Math.min(a.rounds.length, b.rounds.length);
-  const rps: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < n; i++) {
-    rps.push(a.rounds[i]!.requestsPerSecond / b.rounds[i]!.requestsPerSecond);
-    cpu.push(b.rounds[i]!.cpuMicros / a.rounds[i]!.cpuMicros);
-  }
-  return [median(rps), median(cpu)];
+  if (b.name === CONTENDERS[0]) return [a.ratio, a.cpuRatio];
+  return [a.ratio / b.ratio, a.cpuRatio / b.cpuRatio];
 }
 
 /**

@@ -18,18 +18,20 @@ export interface ThroughputResult {
   readonly requestsPerSecond: number;
   /** Client CPU (user + system) per request, microseconds. */
   readonly cpuMicros: number;
-  /** Median over rounds of (this contender's req/s / bare undici's req/s in that round). */
+  /** Median over rounds of (this contender's req/s / bare undici's req/s in the slice just before). */
   readonly ratio: number;
   /** Median over rounds of (bare undici's CPU per request / this contender's). */
   readonly cpuRatio: number;
-  /** Every round, for the record. */
+  /** Every slice, for the record (bare undici: all its slices, one before each other slice). */
   readonly rounds: readonly Round[];
 }
 
 /**
  * Measures every contender against one origin that runs in a separate process (its CPU is not the
- * client's). Rounds are interleaved (each round runs every contender once, in a rotated order) so
- * that a noisy neighbour hurts all contenders alike; ratios are taken within a round.
+ * client's). Each round runs every contender once, in a rotated order, and each contender's slice
+ * is paired with a slice of bare undici run right before it: its ratio for that round is taken
+ * against that adjacent slice, so that load from other processes, which comes and goes within
+ * seconds on a shared machine, hits both sides of a ratio alike. Figures are medians over rounds.
  */
 export async function runThroughput(options: ThroughputOptions): Promise<ThroughputResult[]> {
   const origin = await startOrigin();
@@ -38,25 +40,38 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
     (c, i) => i === 0 || options.only === undefined || options.only.includes(c.name),
   );
   const rounds = new Map<string, Round[]>(contenders.map((c) => [c.name, []]));
+  // For each contender, the bare slice measured right before each of its slices.
+  const pairs = new Map<string, Round[]>(contenders.map((c) => [c.name, []]));
+  const limit = contenders[0]!;
   try {
     // Warm-up: JIT, connection pools.
     for (const c of contenders)
       await measure(c.call, Math.min(2000, options.requestsPerRound), options.connections);
     for (let r = 0; r < options.rounds; r++) {
-      // The limit runs first in every round, the others in a rotated order.
       const rest = contenders.slice(1);
       const shift = r % Math.max(1, rest.length);
-      const order = [contenders[0]!, ...rest.slice(shift), ...rest.slice(0, shift)];
-      for (const c of order)
+      for (const c of [...rest.slice(shift), ...rest.slice(0, shift)]) {
+        // Unmeasured: reopens any socket a client let go while the others ran (global fetch, ky
+        // and ofetch use Node's global dispatcher, whose idle sockets close after 4 s).
+        await measure(limit.call, options.connections * 2, options.connections);
+        await measure(c.call, options.connections * 2, options.connections);
+        const bare = await measure(limit.call, options.requestsPerRound, options.connections);
+        rounds.get(limit.name)!.push(bare);
+        pairs.get(c.name)!.push(bare);
         rounds.get(c.name)!.push(await measure(c.call, options.requestsPerRound, options.connections));
+      }
+      if (rest.length === 0)
+        rounds
+          .get(limit.name)!
+          .push(await measure(limit.call, options.requestsPerRound, options.connections));
     }
   } finally {
     for (const c of all) await c.close();
     await origin.close();
   }
-  const bare = rounds.get(contenders[0]!.name)!;
   return contenders.map((c) => {
     const mine = rounds.get(c.name)!;
+    const bare = c === limit ? mine : pairs.get(c.name)!;
     return {
       name: c.name,
       kind: c.kind,
