@@ -51,6 +51,48 @@ export interface UrlParts {
   readonly origin: string;
 }
 
+// A read-only window on the cached URL: fields are read on demand (most callers want one or two)
+// and the URL itself never leaves core, so nobody can change it through this view.
+class UrlView implements UrlParts {
+  readonly #url: URL;
+  constructor(url: URL) {
+    this.#url = url;
+  }
+  get href(): string {
+    return this.#url.href;
+  }
+  get protocol(): string {
+    return this.#url.protocol;
+  }
+  get username(): string {
+    return this.#url.username;
+  }
+  get password(): string {
+    return this.#url.password;
+  }
+  get host(): string {
+    return this.#url.host;
+  }
+  get hostname(): string {
+    return this.#url.hostname;
+  }
+  get port(): string {
+    return this.#url.port;
+  }
+  get pathname(): string {
+    return this.#url.pathname;
+  }
+  get search(): string {
+    return this.#url.search;
+  }
+  get hash(): string {
+    return this.#url.hash;
+  }
+  get origin(): string {
+    return this.#url.origin;
+  }
+}
+
 /** The request's parsed URL, cached; internal to core (never hand it out: URL objects are mutable). */
 export let cachedUrl: (request: HttpRequest) => URL;
 
@@ -136,26 +178,11 @@ export class HttpRequest {
   }
 
   /**
-   * The parts of the URL as a frozen plain object, made once per request: what middleware read on
-   * every call (scheme, origin, host, path) without parsing again or handing out a mutable URL.
+   * A read-only view of the URL, made once per request: what middleware read on every call
+   * (scheme, origin, host, path) without parsing again or handing out a mutable URL.
    */
   get urlParts(): UrlParts {
-    if (this.#parts === undefined) {
-      const u = cachedUrl(this);
-      this.#parts = Object.freeze({
-        href: u.href,
-        protocol: u.protocol,
-        username: u.username,
-        password: u.password,
-        host: u.host,
-        hostname: u.hostname,
-        port: u.port,
-        pathname: u.pathname,
-        search: u.search,
-        hash: u.hash,
-        origin: u.origin,
-      });
-    }
+    this.#parts ??= new UrlView(cachedUrl(this));
     return this.#parts;
   }
 
