@@ -1,12 +1,12 @@
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { Client, Middleware } from "@switchyard/core";
 import { createClient, isSwitchyardError, servedByKey, TimeoutError } from "@switchyard/core";
+import { startFaultProxy } from "@switchyard/testkit/fault";
 import { freePort, type NginxPeer, pidExists, requirePeer, startNginx } from "@switchyard/testkit/peers";
 import { Agent } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AllMirrorsFailedError, mirror, mirrorRouteKey } from "../src/index.ts";
 import { startCaptureServer } from "./capture-server.ts";
-import { type SwitchableProxy, startSwitchableProxy } from "./switchable-proxy.ts";
 
 const nginx = requirePeer("nginx");
 const PKG = "/linux-64/pkg-1.0-0.txt";
@@ -117,7 +117,7 @@ describe.skipIf(nginx.skip)(`mirror against real nginx mirrors ${nginx.reason}`,
   });
 
   it("learns: a dead mirror is skipped after maxFailures, probed after the cool-down, and recovered", async () => {
-    const proxy: SwitchableProxy = await startSwitchableProxy(a.port, "reset");
+    const proxy = await startFaultProxy({ target: { host: "127.0.0.1", port: a.port }, mode: "reset" });
     extra.push({ stop: () => proxy.close() });
     const clock = { t: 1_700_000_000_000 };
     const events: { name: string; payload: Record<string, unknown> }[] = [];
@@ -144,7 +144,7 @@ describe.skipIf(nginx.skip)(`mirror against real nginx mirrors ${nginx.reason}`,
 
       expect(await get()).toEqual({ text: "from-origin", served: { kind: "origin", url: prefix } });
       expect(await get()).toMatchObject({ text: "from-origin" });
-      expect(proxy.accepted()).toBe(2);
+      expect(proxy.connections).toBe(2);
       const [tripped] = m.snapshot()[0]!.mirrors;
       expect(tripped).toMatchObject({ failures: 2, availability: "cooling", everAnswered: false });
       expect(tripped!.lastError).toMatch(/SocketError|ConnectError/);
@@ -153,17 +153,17 @@ describe.skipIf(nginx.skip)(`mirror against real nginx mirrors ${nginx.reason}`,
       // Cooling down: skipped without a connection.
       clock.t += 9_999;
       expect(await get()).toMatchObject({ text: "from-origin" });
-      expect(proxy.accepted()).toBe(2);
+      expect(proxy.connections).toBe(2);
 
       // Cool-down over, mirror still dead: one probe, which fails and restarts the cool-down.
       clock.t += 1;
       expect(m.snapshot()[0]!.mirrors[0]!.availability).toBe("probe");
       expect(await get()).toMatchObject({ text: "from-origin" });
-      expect(proxy.accepted()).toBe(3);
+      expect(proxy.connections).toBe(3);
       expect(m.snapshot()[0]!.mirrors[0]).toMatchObject({ failures: 3, availability: "cooling" });
 
       // The mirror comes back; after the next cool-down the probe finds it and it serves again.
-      proxy.setMode("forward");
+      proxy.setMode("pass");
       clock.t += 10_000;
       expect(await get()).toEqual({
         text: "from-a",
