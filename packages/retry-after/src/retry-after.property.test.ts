@@ -1,8 +1,8 @@
 import type { Next } from "@switchyard/core";
 import { Context, HttpRequest, HttpResponse, notBeforeKey } from "@switchyard/core";
+import { fakeClock } from "@switchyard/testkit/clock";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fakeClock } from "../test/fake-clock.ts";
 import { RetryAfterTooLongError } from "./errors.ts";
 import { retryAfter } from "./retry-after.ts";
 

@@ -1,6 +1,7 @@
 import diagnosticsChannel from "node:diagnostics_channel";
 import type { Client, HttpRequest, Middleware } from "@switchyard/core";
 import { AbortError, Context, createClient, notBeforeKey, TimeoutError } from "@switchyard/core";
+import { fakeClock } from "@switchyard/testkit/clock";
 import type { TestServer } from "@switchyard/testkit/servers";
 import { startTestServer } from "@switchyard/testkit/servers";
 import { afterEach, describe, expect, it } from "vitest";
@@ -8,7 +9,6 @@ import { DeadlineStore } from "../src/deadline-store.ts";
 import { RetryAfterTooLongError } from "../src/errors.ts";
 import type { RetryAfterOptions } from "../src/retry-after.ts";
 import { retryAfter } from "../src/retry-after.ts";
-import { fakeClock } from "./fake-clock.ts";
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -82,22 +82,3 @@ export function patternBytes(size: number): Buffer {
 export function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
-
-/** A clock whose sleeps return at once and move time forward, recording each delay. */
-export function fakeClock(start = Date.now()): {
-  now: () => number;
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  readonly delays: number[];
-} {
-  let t = start;
-  const delays: number[] = [];
-  return {
-    now: () => t,
-    sleep: async (ms, signal) => {
-      signal?.throwIfAborted();
-      delays.push(ms);
-      if (ms > 0) t += ms;
-    },
-    delays,
-  };
-}

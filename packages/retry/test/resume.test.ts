@@ -1,11 +1,12 @@
 import diagnosticsChannel from "node:diagnostics_channel";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { attemptKey, createClient, SocketError } from "@switchyard/core";
+import { fakeClock } from "@switchyard/testkit/clock";
 import { afterEach, describe, expect, it } from "vitest";
 import { ResumeError } from "../src/errors.ts";
 import { retry } from "../src/retry.ts";
 import type { LocalServer } from "./local-server.ts";
-import { fakeClock, patternBytes, sha256, startLocalServer } from "./local-server.ts";
+import { patternBytes, sha256, startLocalServer } from "./local-server.ts";
 
 const BODY = patternBytes(1024 * 1024);
 const cleanup: Array<() => Promise<void>> = [];

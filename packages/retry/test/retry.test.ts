@@ -12,6 +12,7 @@ import {
   SocketError,
   TimeoutError,
 } from "@switchyard/core";
+import { fakeClock } from "@switchyard/testkit/clock";
 import type { RecordedRequest, ResponseStep } from "@switchyard/testkit/servers";
 import { startTestServer } from "@switchyard/testkit/servers";
 import { afterEach, describe, expect, it } from "vitest";
@@ -21,7 +22,7 @@ import { retry } from "../src/retry.ts";
 import { RetryBudget } from "../src/retry-budget.ts";
 import { retryPolicy, retryPolicyKey } from "../src/retry-policy.ts";
 import type { LocalServer } from "./local-server.ts";
-import { digestBody, fakeClock, patternBytes, sha256, startLocalServer } from "./local-server.ts";
+import { digestBody, patternBytes, sha256, startLocalServer } from "./local-server.ts";
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
