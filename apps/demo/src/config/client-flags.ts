@@ -29,7 +29,8 @@ export const CLIENT_FLAGS_HELP = `Client options (a config file and flags combin
   --s3-endpoint URL          an S3-compatible endpoint (adds s3)
   --timeout MS               whole-call timeout until response headers`;
 
-interface FlagValues {
+/** The client-related flags every command accepts. */
+export interface FlagValues {
   config?: string | undefined;
   with?: string | undefined;
   bearer?: string[] | undefined;

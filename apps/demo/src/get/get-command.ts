@@ -3,11 +3,11 @@ import { rename, rm } from "node:fs/promises";
 import { basename } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { attemptKey, type Client, createClient, isSwitchyardError, servedByKey } from "@switchyard/core";
+import { attemptKey, type Client, isSwitchyardError, servedByKey } from "@switchyard/core";
 import { CliError, EXIT, usageError } from "../cli/exit-codes.ts";
 import { parseCommandArgs } from "../cli/parse-args.ts";
-import { assembleClient, CLIENT_FLAGS, CLIENT_FLAGS_HELP } from "../config/client-flags.ts";
-import { ConfigError } from "../config/load-config.ts";
+import { CLIENT_FLAGS, CLIENT_FLAGS_HELP } from "../config/client-flags.ts";
+import { createCliClient } from "../config/create-cli-client.ts";
 import { subscribeVerbose } from "../verbose/verbose-log.ts";
 import { createProgress, formatBytes } from "./progress.ts";
 
@@ -68,19 +68,7 @@ export async function getCommand(args: readonly string[]): Promise<number> {
   const output = values.output ?? defaultOutput(url);
   const toStdout = output === "-";
 
-  let client: Client;
-  let plugins: readonly string[];
-  try {
-    const assembled = await assembleClient(values, "get");
-    plugins = assembled.plugins;
-    client = createClient(assembled.options);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message, EXIT.config, { cause: error });
-    if (isSwitchyardError(error, "SWITCHYARD_ERR_INVALID_OPTIONS")) {
-      throw new CliError(`client options: ${error.message}`, EXIT.config, { cause: error });
-    }
-    throw error;
-  }
+  const { client, plugins } = await createCliClient(values, "get");
 
   const progressOn = !values.quiet;
   let progress: ReturnType<typeof createProgress> | undefined;

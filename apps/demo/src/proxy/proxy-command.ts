@@ -1,10 +1,10 @@
-import { type Client, createClient, isSwitchyardError, pluginForScheme } from "@switchyard/core";
-import { CliError, EXIT, usageError } from "../cli/exit-codes.ts";
+import { pluginForScheme } from "@switchyard/core";
+import { EXIT, usageError } from "../cli/exit-codes.ts";
 import { intFlag, parseCommandArgs } from "../cli/parse-args.ts";
-import { assembleClient, CLIENT_FLAGS, CLIENT_FLAGS_HELP } from "../config/client-flags.ts";
-import { ConfigError } from "../config/load-config.ts";
+import { CLIENT_FLAGS, CLIENT_FLAGS_HELP } from "../config/client-flags.ts";
+import { createCliClient } from "../config/create-cli-client.ts";
 import { formatBytes } from "../get/progress.ts";
-import { PLUGIN_PACKAGES, type PluginName } from "../plugin-names.ts";
+import { PLUGIN_PACKAGES } from "../plugin-names.ts";
 import { subscribeVerbose } from "../verbose/verbose-log.ts";
 import { startUploadProxy } from "./upload-proxy.ts";
 
@@ -59,19 +59,7 @@ export async function proxyCommand(args: readonly string[]): Promise<number> {
   }
   const port = intFlag("port", values.port, 0, 65535, "proxy") ?? 8080;
 
-  let client: Client;
-  let plugins: readonly PluginName[];
-  try {
-    const assembled = await assembleClient(values, "proxy");
-    plugins = assembled.plugins;
-    client = createClient(assembled.options);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message, EXIT.config, { cause: error });
-    if (isSwitchyardError(error, "SWITCHYARD_ERR_INVALID_OPTIONS")) {
-      throw new CliError(`client options: ${error.message}`, EXIT.config, { cause: error });
-    }
-    throw error;
-  }
+  const { client, plugins } = await createCliClient(values, "proxy");
   const needed = pluginForScheme(scheme);
   if (needed && !plugins.some((p) => PLUGIN_PACKAGES[p] === needed)) {
     await client.close();

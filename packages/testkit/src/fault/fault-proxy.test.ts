@@ -103,7 +103,8 @@ describe("startFaultProxy", () => {
     expect(res.bytes).toBe(100_000);
     // 100 kB at 250 kB/s: ~400 ms less the first 50 ms slice.
     expect(elapsed).toBeGreaterThanOrEqual(330);
-    expect(elapsed).toBeLessThan(2_000);
+    // Upper bound only catches a stuck pacer; generous so a busy machine cannot fail it.
+    expect(elapsed).toBeLessThan(10_000);
   });
 
   it("blackhole: accepts and never answers, so the headers timeout fires", async () => {

@@ -121,7 +121,8 @@ describe("startTestServer", () => {
     expect(res.bytes).toBe(60_000);
     // 60 kB at 200 kB/s: ~300 ms less the first 50 ms slice sent at once.
     expect(elapsed).toBeGreaterThanOrEqual(230);
-    expect(elapsed).toBeLessThan(1_500);
+    // Upper bound only catches a stuck pacer; generous so a busy machine cannot fail it.
+    expect(elapsed).toBeLessThan(10_000);
   });
 
   it("closes the connection before the headers (FIN): the client sees a socket error", async () => {
