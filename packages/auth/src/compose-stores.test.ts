@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Credential, CredentialStore } from "@switchyard/core";
+import { type Credential, type CredentialStore, HttpRequest } from "@switchyard/core";
 import { describe, expect, it, vi } from "vitest";
 import { composeStores } from "./compose-stores.ts";
 import { CredentialStoreError } from "./errors.ts";
@@ -77,19 +77,23 @@ describe("composeStores", () => {
     expect(await composite.get("https://a.example.com/")).toMatchObject({ token: "t" });
   });
 
-  it("answers known misses from parsed URL fields (core's request.urlParts) as from the text", async () => {
+  it("answers known misses from a parsed URL (core's request.urlParts) as from the text", async () => {
     const composite = composeStores([counting("counter", () => undefined).store]);
-    await composite.get("https://A.example.com:443/x");
+    await composite.get("https://A.example.com:443/x?page=1");
     expect(composite.isKnownMiss(new URL("https://a.example.com/x"))).toBe(true);
-    expect(
-      composite.isKnownMiss({ protocol: "https:", hostname: "a.example.com", port: "", pathname: "/x" }),
-    ).toBe(true);
-    expect(
-      composite.isKnownMiss({ protocol: "https:", hostname: "a.example.com", port: "", pathname: "/y" }),
-    ).toBe(false);
-    expect(
-      composite.isKnownMiss({ protocol: "http:", hostname: "a.example.com", port: "", pathname: "/x" }),
-    ).toBe(false);
+    expect(composite.isKnownMiss(new HttpRequest("https://a.example.com/x?page=2#top").urlParts)).toBe(true);
+    expect(composite.isKnownMiss(new HttpRequest("https://a.example.com/y").urlParts)).toBe(false);
+    expect(composite.isKnownMiss(new HttpRequest("http://a.example.com/x").urlParts)).toBe(false);
+  });
+
+  it("never remembers a miss for a URL with userinfo or without a host", async () => {
+    const composite = composeStores([counting("counter", () => undefined).store]);
+    await composite.get("https://user:secret@a.example.com/x");
+    await composite.get("file:///etc/x");
+    expect(composite.isKnownMiss("https://user:secret@a.example.com/x")).toBe(false);
+    expect(composite.isKnownMiss("https://a.example.com/x")).toBe(false);
+    expect(composite.isKnownMiss("file:///etc/x")).toBe(false);
+    expect(composite.isKnownMiss("not a url")).toBe(false);
   });
 
   it("expires a known miss after missTtl (reads do not renew it)", async () => {

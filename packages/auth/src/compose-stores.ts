@@ -2,9 +2,9 @@ import type { Credential, CredentialStore } from "@switchyard/core";
 import { InvalidOptionsError, isSwitchyardError, redactUrl } from "@switchyard/core";
 import { LRUCache } from "lru-cache";
 import type { AuthStore } from "./auth-store.ts";
-import type { UrlFields } from "./credential-key.ts";
-import { lookupTargetKey } from "./credential-key.ts";
 import { CredentialStoreError } from "./errors.ts";
+import type { HrefSource } from "./miss-key.ts";
+import { missKey } from "./miss-key.ts";
 import { credentialProblem } from "./validate-credential.ts";
 
 /** Options of {@link composeStores}. */
@@ -28,10 +28,11 @@ export interface ComposedStore extends AuthStore {
   sourceOf(credential: Credential): CredentialStore | undefined;
   /**
    * Synchronously tells whether `url` is a remembered miss whose stores have not changed; lets the
-   * middleware pass a request through without an async hop. Takes the URL's text, or its parsed
-   * fields (core's `request.urlParts`, a `URL`) so that a caller holding them skips a parse.
+   * middleware pass a request through without an async hop. Takes the URL's text, or a parsed URL
+   * (core's `request.urlParts`, a `URL`) so that a caller holding one skips a parse. Misses are
+   * remembered per URL up to its path (query and fragment aside).
    */
-  isKnownMiss(url: string | UrlFields): boolean;
+  isKnownMiss(url: string | HrefSource): boolean;
   /** Passes the rejection to the store that produced `credential`, if it can refresh. */
   invalidate(url: string, credential: Credential): Promise<void>;
 }
@@ -118,7 +119,7 @@ export function composeStores(
     sourceOf: (credential) => origin.get(credential),
     isKnownMiss(url) {
       if (missTtl === 0) return false;
-      const key = lookupTargetKey(url);
+      const key = missKey(url);
       if (key === undefined) return false;
       // peek: a hit does not reorder the LRU list (reads are the hot path; a miss is stored again
       // when it expires and is looked up anew, which makes it recent).
@@ -133,7 +134,7 @@ export function composeStores(
     },
     async get(url) {
       await refreshRevisions();
-      const key = missTtl === 0 ? undefined : lookupTargetKey(url);
+      const key = missTtl === 0 ? undefined : missKey(url);
       if (key !== undefined) {
         const until = misses.peek(key);
         if (until !== undefined && until > Date.now()) return undefined;

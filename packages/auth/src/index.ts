@@ -28,6 +28,7 @@ export type { KeyringModule, KeyringStore, KeyringStoreOptions } from "./keyring
 export { keyringStore } from "./keyring-store.ts";
 export type { CredentialEntries, MemoryStore, MemoryStoreOptions } from "./memory-store.ts";
 export { memoryStore } from "./memory-store.ts";
+export type { HrefSource } from "./miss-key.ts";
 export type { NetrcDocument, NetrcEntry, NetrcProblem } from "./netrc-parser.ts";
 export { parseNetrc } from "./netrc-parser.ts";
 export type { NetrcStore, NetrcStoreOptions } from "./netrc-store.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { composeChain, orderMiddleware, validateMiddleware } from "./chain.ts";
-import { Context } from "./context.ts";
-import { InvalidOptionsError } from "./errors.ts";
+import { Context, contextKey } from "./context.ts";
+import { InvalidOptionsError, InvalidRequestError } from "./errors.ts";
 import type { Middleware } from "./middleware.ts";
 import { HttpRequest } from "./request.ts";
 import { HttpResponse } from "./response.ts";
@@ -97,6 +97,57 @@ describe("composeChain", () => {
     };
     const chain = composeChain([thrower], ok);
     await expect(chain(new HttpRequest("http://127.0.0.1/"), new Context())).rejects.toThrow("boom");
+  });
+
+  it("hands every call the same next (composed once) and each call its own context", async () => {
+    const seen: { next: unknown; id: string | undefined }[] = [];
+    const idKey = contextKey<string>("test:id");
+    const outer: Middleware = {
+      name: "outer",
+      stage: "policy",
+      handle: (req, next, context) => next(req.with({ headers: { "x-id": context.get(idKey) } })),
+    };
+    const inner: Middleware = {
+      name: "inner",
+      stage: "send",
+      handle: async (req, next, context) => {
+        // Let the other call run in between: contexts must not cross.
+        await new Promise((r) => setImmediate(r));
+        seen.push({ next, id: context.get(idKey) });
+        expect(req.headers.get("x-id")).toBe(context.get(idKey));
+        return next(req);
+      },
+    };
+    const chain = composeChain([outer, inner], (req, context) => {
+      expect(context.get(idKey)).toBe(req.headers.get("x-id"));
+      return ok(req, context);
+    });
+    // One request object sent in two calls at once.
+    const shared = new HttpRequest("http://127.0.0.1/");
+    const [a, b] = await Promise.all([
+      chain(shared, new Context().set(idKey, "a")),
+      chain(shared, new Context().set(idKey, "b")),
+    ]);
+    expect([a.context.get(idKey), b.context.get(idKey)]).toEqual(["a", "b"]);
+    expect(seen.map((s) => s.id).sort()).toEqual(["a", "b"]);
+    expect(seen[0]!.next).toBe(seen[1]!.next);
+  });
+
+  it("refuses a request built anew inside a middleware, naming the middleware", async () => {
+    const rebuild: Middleware = {
+      name: "rebuilds",
+      stage: "policy",
+      handle: (req, next) => next(new HttpRequest(req.url)),
+    };
+    const chain = composeChain([rebuild, mw("inner", "send")], ok);
+    const call = chain(new HttpRequest("http://127.0.0.1/"), new Context());
+    await expect(call).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(call).rejects.toThrow(
+      /middleware "rebuilds" passed next\(\) a request built with new HttpRequest\(\)/,
+    );
+    // The innermost next (the transport) checks too.
+    const last = composeChain([rebuild], ok);
+    await expect(last(new HttpRequest("http://127.0.0.1/"), new Context())).rejects.toThrow(/"rebuilds"/);
   });
 
   it("is the transport itself when there is no middleware", () => {

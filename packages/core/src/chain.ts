@@ -1,7 +1,8 @@
 import type { Context } from "./context.ts";
-import { InvalidOptionsError } from "./errors.ts";
+import { InvalidOptionsError, InvalidRequestError } from "./errors.ts";
 import type { Middleware, Next } from "./middleware.ts";
 import type { HttpRequest } from "./request.ts";
+import { bindContext, contextOf } from "./request.ts";
 import type { HttpResponse } from "./response.ts";
 import { isStage, STAGES } from "./stage.ts";
 import type { Transport } from "./transport.ts";
@@ -46,24 +47,45 @@ export function orderMiddleware(
 export type Chain = (request: HttpRequest, context: Context) => Promise<HttpResponse>;
 
 /**
- * Composes the chain once per client. With no middleware the chain is the transport itself; each
- * call creates only the `next` closures the middleware actually reach.
+ * Composes the chain once per client: every middleware gets the same `next` on every call, so a
+ * call allocates no closures. The call's context travels on the request (every request derived
+ * with `request.with()` keeps it), which is why a middleware must hand `next` a request derived
+ * from the one it was given; one built anew with `new HttpRequest()` is refused with an
+ * `InvalidRequestError` naming the middleware. With no middleware the chain is the transport.
  */
 export function composeChain(middleware: readonly Middleware[], transport: Transport): Chain {
   const n = middleware.length;
   if (n === 0) return transport;
-  return (request, context) => {
-    const at = (i: number): Next =>
-      i === n
-        ? (r) => transport(r, context)
-        : (r) => {
-            try {
-              return middleware[i]!.handle(r, at(i + 1), context);
-            } catch (error) {
-              // A middleware that throws synchronously still yields a rejected promise.
-              return Promise.reject(error);
-            }
-          };
-    return at(0)(request);
+  const last = middleware[n - 1]!;
+  let inner: Next = (request) => {
+    try {
+      return transport(request, callContext(request, last));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
+  for (let i = n - 1; i >= 0; i--) {
+    const m = middleware[i]!;
+    const caller = i === 0 ? undefined : middleware[i - 1];
+    const next = inner;
+    inner = (request) => {
+      try {
+        return m.handle(request, next, callContext(request, caller));
+      } catch (error) {
+        // A middleware that throws synchronously still yields a rejected promise.
+        return Promise.reject(error);
+      }
+    };
+  }
+  const first = inner;
+  return (request, context) => first(bindContext(request, context, false));
+}
+
+function callContext(request: HttpRequest, caller: Middleware | undefined): Context {
+  const context = contextOf(request);
+  if (context !== undefined) return context;
+  throw new InvalidRequestError(
+    `middleware "${caller?.name ?? "?"}" passed next() a request built with new HttpRequest(); derive it from the request it was handed with request.with({ url, method, headers, body }) so it stays in its call`,
+    { method: request.method, url: request.redactedUrl },
+  );
 }

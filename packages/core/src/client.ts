@@ -10,7 +10,7 @@ import type { Middleware } from "./middleware.ts";
 import { redactUrl } from "./redact.ts";
 import { DEFAULT_MAX_REDIRECTS, isRedirect, redirectRequest } from "./redirect.ts";
 import type { RedirectMode, RequestInit } from "./request.ts";
-import { HttpRequest } from "./request.ts";
+import { bindContext, HttpRequest } from "./request.ts";
 import type { HttpResponse } from "./response.ts";
 import { createTransport } from "./transport.ts";
 import type { TransportOptions } from "./transport-options.ts";
@@ -177,7 +177,8 @@ export function createClient(options: ClientOptions = {}): Client {
     s.inflight++;
     const mode = req.options.redirect ?? s.redirect;
     const maxRedirects = req.options.maxRedirects ?? s.maxRedirects;
-    const call = req;
+    // A request the client built (anything but the caller's own object) is bound in place.
+    const call = bindContext(req, context, req !== input);
     // One reaction per call: redirects are rare, so the common path stays synchronous here.
     return s.chain(call, context).then(
       (res) => {

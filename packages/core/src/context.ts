@@ -21,33 +21,50 @@ export function contextKey<T>(name: string): ContextKey<T> {
  * and every attempt of that call, and readable afterwards from the response and from errors.
  */
 export class Context {
-  // Created on first write: most calls through a bare client never store anything.
-  #values: Map<ContextKey<unknown>, unknown> | undefined;
+  // Keys and values side by side ([key, value, key, value...]), made on first write: a call holds a
+  // handful of entries, which a linear scan finds faster than a Map costs to build per call.
+  #entries: unknown[] | undefined;
+
+  #indexOf(key: ContextKey<unknown>): number {
+    const entries = this.#entries;
+    if (entries === undefined) return -1;
+    for (let i = 0; i < entries.length; i += 2) if (entries[i] === key) return i;
+    return -1;
+  }
 
   /** The value stored under `key`, if any. */
   get<T>(key: ContextKey<T>): T | undefined {
-    return this.#values?.get(key) as T | undefined;
+    const i = this.#indexOf(key);
+    return i === -1 ? undefined : (this.#entries![i + 1] as T);
   }
 
   /** Stores `value` under `key`; returns the context so calls can be chained. */
   set<T>(key: ContextKey<T>, value: T): this {
-    if (this.#values === undefined) this.#values = new Map();
-    this.#values.set(key, value);
+    const i = this.#indexOf(key);
+    if (i !== -1) this.#entries![i + 1] = value;
+    else if (this.#entries === undefined) this.#entries = [key, value];
+    else this.#entries.push(key, value);
     return this;
   }
 
   /** Whether a value is stored under `key`. */
   has(key: ContextKey<unknown>): boolean {
-    return this.#values?.has(key) ?? false;
+    return this.#indexOf(key) !== -1;
   }
 
   /** Removes the value stored under `key`. */
   delete(key: ContextKey<unknown>): boolean {
-    return this.#values?.delete(key) ?? false;
+    const i = this.#indexOf(key);
+    if (i === -1) return false;
+    this.#entries!.splice(i, 2);
+    return true;
   }
 
   /** The names of the keys that hold a value, for logs and debugging (values are not exposed). */
   keys(): string[] {
-    return this.#values ? [...this.#values.keys()].map((k) => k.name) : [];
+    const names: string[] = [];
+    const entries = this.#entries ?? [];
+    for (let i = 0; i < entries.length; i += 2) names.push((entries[i] as ContextKey<unknown>).name);
+    return names;
   }
 }

@@ -16,6 +16,10 @@ export interface Middleware {
   readonly name: string;
   /** Where the middleware sits; core orders the chain by stage. */
   readonly stage: Stage;
-  /** Handles one request: return `next(request)` (or a derived request), or answer yourself. */
+  /**
+   * Handles one request: return `next(request)`, or `next` of a request derived from it with
+   * `request.with()` (never one built with `new HttpRequest()`, which core refuses), or answer
+   * yourself.
+   */
   handle(request: HttpRequest, next: Next, context: Context): Promise<HttpResponse>;
 }

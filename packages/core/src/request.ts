@@ -1,5 +1,6 @@
 import type { RequestBody } from "./body.ts";
 import { assertRequestBody, BodyHolder } from "./body.ts";
+import type { Context } from "./context.ts";
 import { InvalidRequestError } from "./errors.ts";
 import type { HeadersInit } from "./headers.ts";
 import { HttpHeaders } from "./headers.ts";
@@ -51,10 +52,20 @@ export interface UrlParts {
   readonly origin: string;
 }
 
-// A read-only window on the cached URL: fields are read on demand (most callers want one or two)
-// and the URL itself never leaves core, so nobody can change it through this view.
+// A read-only window on the cached URL. Each field is read from the URL once and kept: URL getters
+// build a new string on every read, and several middleware read the same fields on every call. The
+// view is shared by requests derived with the same URL; the URL itself never leaves core.
 class UrlView implements UrlParts {
   readonly #url: URL;
+  #protocol: string | undefined;
+  #username: string | undefined;
+  #password: string | undefined;
+  #host: string | undefined;
+  #hostname: string | undefined;
+  #port: string | undefined;
+  #pathname: string | undefined;
+  #search: string | undefined;
+  #origin: string | undefined;
   constructor(url: URL) {
     this.#url = url;
   }
@@ -62,45 +73,62 @@ class UrlView implements UrlParts {
     return this.#url.href;
   }
   get protocol(): string {
-    return this.#url.protocol;
+    this.#protocol ??= this.#url.protocol;
+    return this.#protocol;
   }
   get username(): string {
-    return this.#url.username;
+    this.#username ??= this.#url.username;
+    return this.#username;
   }
   get password(): string {
-    return this.#url.password;
+    this.#password ??= this.#url.password;
+    return this.#password;
   }
   get host(): string {
-    return this.#url.host;
+    this.#host ??= this.#url.host;
+    return this.#host;
   }
   get hostname(): string {
-    return this.#url.hostname;
+    this.#hostname ??= this.#url.hostname;
+    return this.#hostname;
   }
   get port(): string {
-    return this.#url.port;
+    this.#port ??= this.#url.port;
+    return this.#port;
   }
   get pathname(): string {
-    return this.#url.pathname;
+    this.#pathname ??= this.#url.pathname;
+    return this.#pathname;
   }
   get search(): string {
-    return this.#url.search;
+    this.#search ??= this.#url.search;
+    return this.#search;
   }
   get hash(): string {
     return this.#url.hash;
   }
   get origin(): string {
-    return this.#url.origin;
+    this.#origin ??= this.#url.origin;
+    return this.#origin;
   }
 }
 
-/** The request's parsed URL, cached; internal to core (never hand it out: URL objects are mutable). */
-export let cachedUrl: (request: HttpRequest) => URL;
+/** The call a request belongs to (core-internal; see HttpRequest's context slot). */
+export let contextOf: (request: HttpRequest) => Context | undefined;
+/**
+ * `request` bound to the call of `context` (core-internal): in place when the caller alone holds
+ * the request (`owned`, e.g. the client just built it), otherwise as a derived copy, so a request
+ * the user sends in several calls is never shared between them.
+ */
+export let bindContext: (request: HttpRequest, context: Context, owned: boolean) => HttpRequest;
 
 const kDerived: unique symbol = Symbol("switchyard.request.derived");
 
 interface DerivedFields {
   url: string;
   parsed: URL | undefined;
+  parts: UrlView | undefined;
+  context: Context | undefined;
   method: string;
   headers: HttpHeaders;
   body: BodyHolder | undefined;
@@ -141,7 +169,10 @@ export class HttpRequest {
   readonly options: RequestOptions;
   readonly #body: BodyHolder | undefined;
   #parsed: URL | undefined;
-  #parts: UrlParts | undefined;
+  #parts: UrlView | undefined;
+  // The call this request belongs to, inherited by every request derived with with(): it is how the
+  // chain, composed once per client, hands each middleware its call's context. Never exposed.
+  #context: Context | undefined;
 
   constructor(url: string | URL, init: RequestInit = {}) {
     if (url === (kDerived as unknown)) {
@@ -149,6 +180,8 @@ export class HttpRequest {
       const f = init as unknown as DerivedFields;
       this.url = f.url;
       this.#parsed = f.parsed;
+      this.#parts = f.parts;
+      this.#context = f.context;
       this.method = f.method;
       this.headers = f.headers;
       this.#body = f.body;
@@ -174,7 +207,7 @@ export class HttpRequest {
 
   /** The URL's scheme without the colon: `https`, `oci`, `s3`... */
   get scheme(): string {
-    return cachedUrl(this).protocol.slice(0, -1);
+    return this.urlParts.protocol.slice(0, -1);
   }
 
   /**
@@ -182,21 +215,23 @@ export class HttpRequest {
    * (scheme, origin, host, path) without parsing again or handing out a mutable URL.
    */
   get urlParts(): UrlParts {
-    this.#parts ??= new UrlView(cachedUrl(this));
+    // The parsed URL never leaves the view: URL objects are mutable.
+    this.#parts ??= new UrlView(this.#parsed ?? new URL(this.url));
     return this.#parts;
   }
 
   /** The URL's origin (`null` for schemes such as `oci:` that have none). */
   get origin(): string {
-    return cachedUrl(this).origin;
+    return this.urlParts.origin;
   }
 
   static {
-    // Core's transport reads the parsed URL on every send; it gets the cached object, which never
-    // leaves core, instead of a copy.
-    cachedUrl = (request) => {
-      request.#parsed ??= new URL(request.url);
-      return request.#parsed;
+    contextOf = (request) => request.#context;
+    bindContext = (request, context, owned) => {
+      if (request.#context === context) return request;
+      const bound = owned ? request : request.with({});
+      bound.#context = context;
+      return bound;
     };
   }
 
@@ -246,6 +281,8 @@ export class HttpRequest {
     const fields: DerivedFields = {
       url: url ? url.href : this.url,
       parsed: url ?? this.#parsed,
+      parts: url ? undefined : this.#parts,
+      context: this.#context,
       method: changes.method === undefined ? this.method : normaliseMethod(changes.method),
       headers,
       body,

@@ -9,8 +9,7 @@ import { HttpHeaders } from "./headers.ts";
 import { attemptKey } from "./keys.ts";
 import { mapError } from "./map-error.ts";
 import { redactUrl } from "./redact.ts";
-import type { HttpRequest } from "./request.ts";
-import { cachedUrl } from "./request.ts";
+import type { HttpRequest, UrlParts } from "./request.ts";
 import { HttpResponse } from "./response.ts";
 import { unsupportedScheme } from "./scheme.ts";
 
@@ -41,7 +40,7 @@ function send(
   context: Context,
   body: DispatchBody | undefined,
 ): Promise<HttpResponse> {
-  const url = cachedUrl(request);
+  const url = request.urlParts;
   let headers: Readonly<Record<string, HeaderValue>> = request.headers.toRecord();
   if (url.username || url.password || body?.contentType !== undefined || body?.contentLength !== undefined) {
     headers = implicitHeaders(request, url, body);
@@ -116,7 +115,7 @@ function transportError(error: unknown, request: HttpRequest, context: Context):
 // wire as part of the URL; body kinds imply Content-Type / Content-Length unless already set.
 function implicitHeaders(
   request: HttpRequest,
-  url: URL,
+  url: UrlParts,
   body: DispatchBody | undefined,
 ): Readonly<Record<string, HeaderValue>> {
   let headers = request.headers;

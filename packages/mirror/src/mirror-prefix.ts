@@ -69,7 +69,8 @@ export function longestPrefix<P extends UrlPrefix>(
 ): { readonly prefix: P; readonly rest: string } | undefined {
   let best: P | undefined;
   let bestRest = "";
-  for (const prefix of prefixes) {
+  for (let i = 0; i < prefixes.length; i++) {
+    const prefix = prefixes[i]!;
     if (best !== undefined && prefix.path.length <= best.path.length) continue;
     const rest = restBelow(prefix, url);
     if (rest === undefined) continue;

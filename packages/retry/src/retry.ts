@@ -118,6 +118,9 @@ export function retry(options: RetryOptions = {}): RetryMiddleware {
     }
     return sent.then(
       (response) => {
+        // The common answer (no custom rule, a status not worth retrying) builds no outcome.
+        if (p.shouldRetry === undefined && !p.statuses.has(response.status))
+          return settle(request, response, next, context, p, undefined);
         const outcome: RetryOutcome = { request, response, error: undefined, attempt: 1, context };
         if (!classify(p, outcome)) return settle(request, response, next, context, p, undefined);
         return retryAfterOutcome(request, next, context, p, started, outcome);
