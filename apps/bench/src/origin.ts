@@ -14,6 +14,8 @@ export async function startOrigin(): Promise<Origin> {
   const child: ChildProcess = fork(fileURLToPath(new URL("./server.ts", import.meta.url)), {
     stdio: "ignore",
     serialization: "json",
+    // `node --cpu-prof src/profile.ts` profiles the client only: the origin must not slow down.
+    execArgv: withoutProfiling(process.execArgv),
   });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("the benchmark origin did not start in 10 s")), 10_000);
@@ -38,4 +40,15 @@ export async function startOrigin(): Promise<Origin> {
       clearTimeout(timer);
     },
   };
+}
+
+// Node's own flags minus --cpu-prof and its options (given as `--opt=value` or `--opt value`).
+function withoutProfiling(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--cpu-prof")) out.push(arg);
+    else if (arg !== "--cpu-prof" && !arg.includes("=")) i++;
+  }
+  return out;
 }

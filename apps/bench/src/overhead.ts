@@ -31,7 +31,10 @@ const answer = {
   context: {},
 };
 const fake = {
-  request: () => Promise.resolve(answer),
+  request: (_options: unknown, callback?: (error: null, data: typeof answer) => void) => {
+    if (callback === undefined) return Promise.resolve(answer);
+    callback(null, answer);
+  },
   close: () => Promise.resolve(),
   destroy: () => Promise.resolve(),
 } as unknown as Dispatcher;

@@ -12,7 +12,8 @@ import { DEFAULT_MAX_REDIRECTS, isRedirect, redirectRequest } from "./redirect.t
 import type { RedirectMode, RequestInit } from "./request.ts";
 import { bindContext, HttpRequest } from "./request.ts";
 import type { HttpResponse } from "./response.ts";
-import { createTransport } from "./transport.ts";
+import type { Continuation, DirectTransport } from "./transport.ts";
+import { createDirectTransport } from "./transport.ts";
 import type { TransportOptions } from "./transport-options.ts";
 import { buildDispatcher } from "./transport-options.ts";
 
@@ -59,6 +60,8 @@ export interface Client {
 
 interface State {
   readonly chain: Chain;
+  /** The transport, when there is no middleware: calls go to it directly. */
+  readonly direct: DirectTransport | undefined;
   readonly middleware: readonly Middleware[];
   readonly dispatcher: Dispatcher;
   readonly owned: boolean;
@@ -89,8 +92,10 @@ function buildState(options: ClientOptions): State {
     throw new InvalidOptionsError(`maxRedirects must be an integer >= 0, got ${String(maxRedirects)}`);
   }
   const { dispatcher, owned } = buildDispatcher(options);
+  const transport = createDirectTransport(dispatcher);
   return {
-    chain: composeChain(middleware, createTransport(dispatcher)),
+    chain: composeChain(middleware, (request, context) => transport(request, context, undefined)),
+    direct: middleware.length === 0 ? transport : undefined,
     middleware,
     dispatcher,
     owned,
@@ -179,9 +184,9 @@ export function createClient(options: ClientOptions = {}): Client {
     const maxRedirects = req.options.maxRedirects ?? s.maxRedirects;
     // A request the client built (anything but the caller's own object) is bound in place.
     const call = bindContext(req, context, req !== input);
-    // One reaction per call: redirects are rare, so the common path stays synchronous here.
-    return s.chain(call, context).then(
-      (res) => {
+    // Redirects are rare, so the common path settles synchronously in here.
+    const then: Continuation = {
+      answer: (res) => {
         if (mode !== "manual" && isRedirect(res)) {
           return followRedirects(s, call, res, context, mode, maxRedirects).then(
             (final) => settle(s, timer, final),
@@ -190,8 +195,11 @@ export function createClient(options: ClientOptions = {}): Client {
         }
         return settle(s, timer, res);
       },
-      (error: unknown) => fail(s, timer, call, context, error),
-    );
+      failure: (error) => fail(s, timer, call, context, error),
+    };
+    // No middleware: the transport runs the continuation in undici's callback (no reaction here).
+    if (s.direct !== undefined) return s.direct(call, context, then);
+    return s.chain(call, context).then(then.answer, then.failure);
   }
 
   function settle(s: State, timer: NodeJS.Timeout | undefined, res: HttpResponse): HttpResponse {

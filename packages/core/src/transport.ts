@@ -20,17 +20,42 @@ function isHttp(url: string): boolean {
   return url.startsWith("https:") || url.startsWith("http:");
 }
 
+/**
+ * What a client does with the transport's answer before the call's promise settles (core-internal).
+ * With no middleware the client hands it to the transport, so a call settles in undici's callback
+ * with no promise reaction of its own, as bare `undici.request` does.
+ */
+export interface Continuation {
+  readonly answer: (response: HttpResponse) => HttpResponse | Promise<HttpResponse>;
+  /** Always throws: the call's error, mapped. */
+  readonly failure: (error: unknown) => never;
+}
+
+/** The transport with an optional {@link Continuation} (core-internal). */
+export type DirectTransport = (
+  request: HttpRequest,
+  context: Context,
+  then: Continuation | undefined,
+) => Promise<HttpResponse>;
+
 /** Builds the transport over `dispatcher`. */
 export function createTransport(dispatcher: Dispatcher): Transport {
-  return function transport(request, context) {
+  const direct = createDirectTransport(dispatcher);
+  return (request, context) => direct(request, context, undefined);
+}
+
+/** Builds the transport over `dispatcher`, taking a continuation (core-internal). */
+export function createDirectTransport(dispatcher: Dispatcher): DirectTransport {
+  return function transport(request, context, then) {
     if (!isHttp(request.url)) {
-      return Promise.reject(unsupportedScheme(request.scheme, request.method, request.url));
+      const refused = Promise.reject(unsupportedScheme(request.scheme, request.method, request.url));
+      return then === undefined ? refused : refused.then(then.answer, then.failure);
     }
     const holder = request.bodyHolder;
-    if (holder === undefined) return send(dispatcher, request, context, undefined);
+    if (holder === undefined) return send(dispatcher, request, context, undefined, then);
     return holder
       .open("a second attempt needs it", { method: request.method, url: redactUrl(request.url) })
-      .then((body) => send(dispatcher, request, context, body));
+      .then((body) => send(dispatcher, request, context, body, then), then?.failure);
   };
 }
 
@@ -39,6 +64,7 @@ function send(
   request: HttpRequest,
   context: Context,
   body: DispatchBody | undefined,
+  then: Continuation | undefined,
 ): Promise<HttpResponse> {
   const url = request.urlParts;
   let headers: Readonly<Record<string, HeaderValue>> = request.headers.toRecord();
@@ -65,32 +91,64 @@ function send(
   };
   if (options.headersTimeout !== undefined) dispatchOptions.headersTimeout = options.headersTimeout;
   if (options.bodyTimeout !== undefined) dispatchOptions.bodyTimeout = options.bodyTimeout;
-  return dispatcher.request(dispatchOptions).then(
-    (data) => {
-      const response = new HttpResponse({
-        status: data.statusCode,
-        statusText: (data as { statusText?: string }).statusText,
-        headers: HttpHeaders.trusted(data.headers as Record<string, HeaderValue | undefined>),
-        body: data.body as unknown as Readable,
-        url: request.url,
-        context,
-        request,
-      });
-      if (channels.response.hasSubscribers) {
-        channels.response.publish({
-          method: request.method,
-          url: redactUrl(request.url),
-          status: data.statusCode,
-          durationMs: performance.now() - started,
-          context,
-        });
+  // undici's callback form: one promise per send (the promise form adds undici's own promise and a
+  // reaction on it, a second microtask hop on every call).
+  return new Promise<HttpResponse>((resolve, reject) => {
+    dispatcher.request(dispatchOptions, (error, data) => {
+      let response: HttpResponse;
+      try {
+        if (error) throw transportError(error, request, context);
+        response = toResponse(request, context, data, started);
+      } catch (failure) {
+        if (then === undefined) reject(failure);
+        else settleFailure(then, failure, reject);
+        return;
       }
-      return response;
-    },
-    (error: unknown) => {
-      throw transportError(error, request, context);
-    },
-  );
+      if (then === undefined) resolve(response);
+      else {
+        try {
+          resolve(then.answer(response));
+        } catch (failure) {
+          reject(failure);
+        }
+      }
+    });
+  });
+}
+
+function settleFailure(then: Continuation, failure: unknown, reject: (reason: unknown) => void): void {
+  try {
+    then.failure(failure);
+  } catch (mapped) {
+    reject(mapped);
+  }
+}
+
+function toResponse(
+  request: HttpRequest,
+  context: Context,
+  data: Dispatcher.ResponseData,
+  started: number,
+): HttpResponse {
+  const response = new HttpResponse({
+    status: data.statusCode,
+    statusText: (data as { statusText?: string }).statusText,
+    headers: HttpHeaders.trusted(data.headers as Record<string, HeaderValue | undefined>),
+    body: data.body as unknown as Readable,
+    url: request.url,
+    context,
+    request,
+  });
+  if (channels.response.hasSubscribers) {
+    channels.response.publish({
+      method: request.method,
+      url: redactUrl(request.url),
+      status: data.statusCode,
+      durationMs: performance.now() - started,
+      context,
+    });
+  }
+  return response;
 }
 
 function transportError(error: unknown, request: HttpRequest, context: Context): Error {

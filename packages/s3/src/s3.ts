@@ -45,7 +45,11 @@ interface Plan {
 interface SignedEndpoint {
   readonly protocol: string;
   readonly host: string;
+  /** `.host`: a virtual-hosted bucket's host ends with it. */
+  readonly dotHost: string;
   readonly base: string;
+  /** `base/`: every request to the endpoint's buckets starts with it. */
+  readonly basePath: string;
   readonly config: BucketConfig;
 }
 
@@ -54,8 +58,9 @@ function signedEndpoints(config: S3Config): SignedEndpoint[] {
   const add = (c: BucketConfig) => {
     if (c.isDefaultEndpoint) return;
     const { protocol, host, pathname } = c.endpoint;
-    if (!list.some((e) => e.protocol === protocol && e.host === host))
-      list.push({ protocol, host, base: pathname.replace(/\/+$/, ""), config: c });
+    if (list.some((e) => e.protocol === protocol && e.host === host)) return;
+    const base = pathname.replace(/\/+$/, "");
+    list.push({ protocol, host, dotHost: `.${host}`, base, basePath: `${base}/`, config: c });
   };
   add(config.defaults);
   for (const c of config.buckets.values()) add(c);
@@ -92,11 +97,12 @@ function planEndpoint(
   endpoints: readonly SignedEndpoint[],
 ): Plan | undefined {
   const url = request.urlParts;
-  for (const e of endpoints) {
+  for (let i = 0; i < endpoints.length; i++) {
+    const e = endpoints[i]!;
     if (url.protocol !== e.protocol) continue;
-    const virtual = url.host.endsWith(`.${e.host}`);
+    const virtual = url.host.endsWith(e.dotHost);
     if (!virtual && url.host !== e.host) continue;
-    if (!url.pathname.startsWith(`${e.base}/`)) continue;
+    if (!url.pathname.startsWith(e.basePath)) continue;
     // Re-encode the path in S3's canonical form so what is signed is what S3 reconstructs.
     const rest = url.pathname.slice(e.base.length + 1);
     const decoded = percentDecode(rest);
