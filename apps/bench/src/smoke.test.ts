@@ -97,3 +97,31 @@ describe("pnpm bench --quick", () => {
     expect(fo.servedByHealthy).toBe(fo.requests);
   });
 });
+
+describe("the chain's own cost over the fake dispatcher", () => {
+  const run = (script: string, args: string[]) =>
+    spawnSync(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), ...args], {
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
+
+  it("overhead.ts reports ns per call for core, each plugin and all seven", () => {
+    const out = run("./overhead.ts", ["1", "2000"]);
+    expect(out.status, out.stderr).toBe(0);
+    for (const name of ["core", "+ retry", "+ auth", "+ gcs", "all seven"]) {
+      const row = out.stdout.split("\n").find((line) => line.includes(`'${name}'`));
+      expect(row, name).toBeDefined();
+      expect(Number(row!.split("│")[3]), name).toBeGreaterThan(0);
+    }
+  }, 70_000);
+
+  it("allocations.ts reports bytes per call with the sites that allocate them", () => {
+    const out = run("./allocations.ts", ["2000"]);
+    expect(out.status, out.stderr).toBe(0);
+    const totals = [...out.stdout.matchAll(/^(core|all seven): (\d+) bytes per call$/gm)];
+    expect(totals.map((m) => m[1])).toEqual(["core", "all seven"]);
+    for (const m of totals) expect(Number(m[2])).toBeGreaterThan(0);
+    expect(out.stdout).toMatch(/client\.ts:\d+/);
+  }, 70_000);
+});
