@@ -2,6 +2,9 @@ import { buildContenders, type Contender } from "./contenders.ts";
 import { measure, median, type Round } from "./measure.ts";
 import { startOrigin } from "./origin.ts";
 
+/** Paired slices per round for Switchyard and reference contenders (peers get one). */
+const PAIRS_NEAR_THE_LIMIT = 3;
+
 /** Options of {@link runThroughput}. */
 export interface ThroughputOptions {
   readonly rounds: number;
@@ -18,20 +21,21 @@ export interface ThroughputResult {
   readonly requestsPerSecond: number;
   /** Client CPU (user + system) per request, microseconds. */
   readonly cpuMicros: number;
-  /** Median over rounds of (this contender's req/s / bare undici's req/s in the slice just before). */
+  /** Median over pairs of (this contender's req/s / bare undici's req/s in the slice next to it). */
   readonly ratio: number;
-  /** Median over rounds of (bare undici's CPU per request / this contender's). */
+  /** Median over pairs of (bare undici's CPU per request / this contender's). */
   readonly cpuRatio: number;
-  /** Every slice, for the record (bare undici: all its slices, one before each other slice). */
+  /** Every slice, for the record (bare undici: all its slices, one next to each other slice). */
   readonly rounds: readonly Round[];
 }
 
 /**
  * Measures every contender against one origin that runs in a separate process (its CPU is not the
- * client's). Each round runs every contender once, in a rotated order, and each contender's slice
- * is paired with a slice of bare undici run right before it: its ratio for that round is taken
- * against that adjacent slice, so that load from other processes, which comes and goes within
- * seconds on a shared machine, hits both sides of a ratio alike. Figures are medians over rounds.
+ * client's). Each round runs every contender in a rotated order, and each contender's slice is
+ * paired with a slice of bare undici run right next to it (before or after, alternately): its ratio
+ * is taken against that adjacent slice, so that load from other processes, which comes and goes
+ * within seconds on a shared machine, hits both sides of a ratio alike. Switchyard and reference
+ * contenders get several pairs per round. Figures are medians over all pairs.
  */
 export async function runThroughput(options: ThroughputOptions): Promise<ThroughputResult[]> {
   const origin = await startOrigin();
@@ -55,10 +59,27 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
         // and ofetch use Node's global dispatcher, whose idle sockets close after 4 s).
         await measure(limit.call, options.connections * 2, options.connections);
         await measure(c.call, options.connections * 2, options.connections);
-        const bare = await measure(limit.call, options.requestsPerRound, options.connections);
-        rounds.get(limit.name)!.push(bare);
-        pairs.get(c.name)!.push(bare);
-        rounds.get(c.name)!.push(await measure(c.call, options.requestsPerRound, options.connections));
+        // Peers are 2-9x slower than the limit, their slices long and their margins wide: one pair
+        // each. The contenders whose targets sit within a few hundredths of the limit get more
+        // pairs, alternately limit-first and contender-first so the order favours neither.
+        const count = c.kind === "peer" ? 1 : PAIRS_NEAR_THE_LIMIT;
+        for (let i = 0; i < count; i++) {
+          const limitFirst = (r + i) % 2 === 0;
+          const first = await measure(
+            limitFirst ? limit.call : c.call,
+            options.requestsPerRound,
+            options.connections,
+          );
+          const second = await measure(
+            limitFirst ? c.call : limit.call,
+            options.requestsPerRound,
+            options.connections,
+          );
+          const [bare, mine] = limitFirst ? [first, second] : [second, first];
+          rounds.get(limit.name)!.push(bare);
+          pairs.get(c.name)!.push(bare);
+          rounds.get(c.name)!.push(mine);
+        }
       }
       if (rest.length === 0)
         rounds

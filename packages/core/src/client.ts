@@ -145,7 +145,8 @@ export function createClient(options: ClientOptions = {}): Client {
 
   function finish(s: State): void {
     s.inflight--;
-    if (s.inflight === 0 && s.retired) closePool(s);
+    // Not from inside undici's callback (a call without middleware settles there): close after it.
+    if (s.inflight === 0 && s.retired) queueMicrotask(() => closePool(s));
   }
 
   function request(input: string | URL | HttpRequest, init?: CallInit): Promise<HttpResponse> {
