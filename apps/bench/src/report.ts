@@ -56,7 +56,7 @@ export function renderReport(report: BenchReport): string {
   );
   if (report.throughput) {
     out.push(
-      "### Throughput (loopback, 2-byte body; each ratio against the bare undici.request slice run just before)",
+      "### Throughput (loopback, 2-byte body; each ratio against the bare undici.request slice run next to it)",
       table(
         ["contender", "req/s", "CPU µs/req", "× undici (req/s)", "× undici (CPU)"],
         report.throughput.map((r) => [
