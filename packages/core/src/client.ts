@@ -185,22 +185,65 @@ export function createClient(options: ClientOptions = {}): Client {
     const maxRedirects = req.options.maxRedirects ?? s.maxRedirects;
     // A request the client built (anything but the caller's own object) is bound in place.
     const call = bindContext(req, context, req !== input);
-    // Redirects are rare, so the common path settles synchronously in here.
-    const then: Continuation = {
-      answer: (res) => {
-        if (mode !== "manual" && isRedirect(res)) {
-          return followRedirects(s, call, res, context, mode, maxRedirects).then(
-            (final) => settle(s, timer, final),
-            (error: unknown) => fail(s, timer, call, context, error),
-          );
-        }
-        return settle(s, timer, res);
-      },
-      failure: (error) => fail(s, timer, call, context, error),
-    };
     // No middleware: the transport runs the continuation in undici's callback (no reaction here).
-    if (s.direct !== undefined) return s.direct(call, context, then);
-    return s.chain(call, context).then(then.answer, then.failure);
+    if (s.direct !== undefined)
+      return s.direct(call, context, new Call(s, timer, call, context, mode, maxRedirects));
+    return s.chain(call, context).then(
+      (res) => answer(s, timer, call, context, mode, maxRedirects, res),
+      (error: unknown) => fail(s, timer, call, context, error),
+    );
+  }
+
+  // Redirects are rare, so the common path settles synchronously in here.
+  function answer(
+    s: State,
+    timer: NodeJS.Timeout | undefined,
+    call: HttpRequest,
+    context: Context,
+    mode: RedirectMode,
+    maxRedirects: number,
+    res: HttpResponse,
+  ): HttpResponse | Promise<HttpResponse> {
+    if (mode !== "manual" && isRedirect(res)) {
+      return followRedirects(s, call, res, context, mode, maxRedirects).then(
+        (final) => settle(s, timer, final),
+        (error: unknown) => fail(s, timer, call, context, error),
+      );
+    }
+    return settle(s, timer, res);
+  }
+
+  // A call without middleware: one object whose methods are its continuation, no closures.
+  class Call implements Continuation {
+    readonly #s: State;
+    readonly #timer: NodeJS.Timeout | undefined;
+    readonly #request: HttpRequest;
+    readonly #context: Context;
+    readonly #mode: RedirectMode;
+    readonly #maxRedirects: number;
+    constructor(
+      s: State,
+      timer: NodeJS.Timeout | undefined,
+      request: HttpRequest,
+      context: Context,
+      mode: RedirectMode,
+      maxRedirects: number,
+    ) {
+      this.#s = s;
+      this.#timer = timer;
+      this.#request = request;
+      this.#context = context;
+      this.#mode = mode;
+      this.#maxRedirects = maxRedirects;
+    }
+
+    answer(res: HttpResponse): HttpResponse | Promise<HttpResponse> {
+      return answer(this.#s, this.#timer, this.#request, this.#context, this.#mode, this.#maxRedirects, res);
+    }
+
+    failure(error: unknown): never {
+      return fail(this.#s, this.#timer, this.#request, this.#context, error);
+    }
   }
 
   function settle(s: State, timer: NodeJS.Timeout | undefined, res: HttpResponse): HttpResponse {

@@ -113,6 +113,12 @@ class UrlView implements UrlParts {
   }
 }
 
+/**
+ * The URL's fields for core's transport (core-internal): the shared view when a middleware made one,
+ * otherwise the parsed URL itself, read and never handed out, so a call without middleware does
+ * not build a view it reads once.
+ */
+export let urlFieldsOf: (request: HttpRequest) => UrlParts;
 /** The call a request belongs to (core-internal; see HttpRequest's context slot). */
 export let contextOf: (request: HttpRequest) => Context | undefined;
 /**
@@ -227,6 +233,7 @@ export class HttpRequest {
 
   static {
     contextOf = (request) => request.#context;
+    urlFieldsOf = (request) => request.#parts ?? request.#parsed ?? request.urlParts;
     bindContext = (request, context, owned) => {
       if (request.#context === context) return request;
       const bound = owned ? request : request.with({});

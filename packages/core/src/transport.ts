@@ -10,6 +10,7 @@ import { attemptKey } from "./keys.ts";
 import { mapError } from "./map-error.ts";
 import { redactUrl } from "./redact.ts";
 import type { HttpRequest, UrlParts } from "./request.ts";
+import { urlFieldsOf } from "./request.ts";
 import { HttpResponse } from "./response.ts";
 import { unsupportedScheme } from "./scheme.ts";
 
@@ -26,9 +27,9 @@ function isHttp(url: string): boolean {
  * with no promise reaction of its own, as bare `undici.request` does.
  */
 export interface Continuation {
-  readonly answer: (response: HttpResponse) => HttpResponse | Promise<HttpResponse>;
+  answer(response: HttpResponse): HttpResponse | Promise<HttpResponse>;
   /** Always throws: the call's error, mapped. */
-  readonly failure: (error: unknown) => never;
+  failure(error: unknown): never;
 }
 
 /** The transport with an optional {@link Continuation} (core-internal). */
@@ -49,13 +50,21 @@ export function createDirectTransport(dispatcher: Dispatcher): DirectTransport {
   return function transport(request, context, then) {
     if (!isHttp(request.url)) {
       const refused = Promise.reject(unsupportedScheme(request.scheme, request.method, request.url));
-      return then === undefined ? refused : refused.then(then.answer, then.failure);
+      return then === undefined
+        ? refused
+        : refused.then(
+            (response) => then.answer(response),
+            (error: unknown) => then.failure(error),
+          );
     }
     const holder = request.bodyHolder;
     if (holder === undefined) return send(dispatcher, request, context, undefined, then);
     return holder
       .open("a second attempt needs it", { method: request.method, url: redactUrl(request.url) })
-      .then((body) => send(dispatcher, request, context, body, then), then?.failure);
+      .then(
+        (body) => send(dispatcher, request, context, body, then),
+        then === undefined ? undefined : (error: unknown) => then.failure(error),
+      );
   };
 }
 
@@ -66,7 +75,7 @@ function send(
   body: DispatchBody | undefined,
   then: Continuation | undefined,
 ): Promise<HttpResponse> {
-  const url = request.urlParts;
+  const url = urlFieldsOf(request);
   let headers: Readonly<Record<string, HeaderValue>> = request.headers.toRecord();
   if (url.username || url.password || body?.contentType !== undefined || body?.contentLength !== undefined) {
     headers = implicitHeaders(request, url, body);
