@@ -76,7 +76,9 @@ function send(
   then: Continuation | undefined,
 ): Promise<HttpResponse> {
   const url = urlFieldsOf(request);
-  let headers: Readonly<Record<string, HeaderValue>> = request.headers.toRecord();
+  // No headers at all is undici's cheapest case (an empty record is still walked).
+  let headers: Readonly<Record<string, HeaderValue>> | undefined =
+    request.headers === HttpHeaders.EMPTY ? undefined : request.headers.toRecord();
   if (url.username || url.password || body?.contentType !== undefined || body?.contentLength !== undefined) {
     headers = implicitHeaders(request, url, body);
   }
@@ -94,7 +96,7 @@ function send(
     origin: url.origin,
     path: url.pathname + url.search,
     method: request.method as Dispatcher.HttpMethod,
-    headers: headers as Record<string, string | string[]>,
+    headers: headers as Record<string, string | string[]> | undefined,
     body: (body?.body ?? null) as Dispatcher.RequestOptions["body"],
     signal: options.signal,
   };
