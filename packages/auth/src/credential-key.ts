@@ -175,21 +175,6 @@ export function lookupTarget(url: string | UrlFields): LookupTarget | undefined 
   return { scheme, host, port, path, tokenlessPath, ip: host.startsWith("[") || IPV4.test(host) };
 }
 
-/**
- * A text naming the target `lookupTarget` gives for a URL (scheme, host, port, path; the rest of
- * a target follows from these): two URLs get the same text exactly when they get equal targets.
- * Cheaper than `lookupTarget` (no regular expression, no object), for cache keys. Never throws.
- */
-export function lookupTargetKey(url: string | UrlFields): string | undefined {
-  const parsed = parseFields(url);
-  if (parsed === undefined) return undefined;
-  const scheme = parsed.protocol.slice(0, -1).toLowerCase();
-  const host = stripDot(parsed.hostname.toLowerCase());
-  if (host === "") return undefined;
-  const port = parsed.port === "" ? DEFAULT_PORTS[scheme] : Number(parsed.port);
-  return `${scheme}://${host}:${port ?? ""}${parsed.pathname}`;
-}
-
 /** Whether `prefix` is a path prefix of `path` on a segment boundary (`/a` covers `/a/b`, not `/ab`). */
 export function pathCovers(prefix: string, path: string): boolean {
   if (prefix === "") return true;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { hostPatterns, lookupTarget, lookupTargetKey, parseKey, pathCovers } from "./credential-key.ts";
+import { hostPatterns, lookupTarget, parseKey, pathCovers } from "./credential-key.ts";
 import { createMatcher } from "./credential-matcher.ts";
 
 function matcherOf(keys: string[]) {
@@ -96,49 +96,6 @@ describe("lookupTarget", () => {
     expect(lookupTarget(fields)).toEqual(lookupTarget(url));
     const { protocol, hostname, port, pathname } = fields;
     expect(lookupTarget({ protocol, hostname, port, pathname })).toEqual(lookupTarget(url));
-  });
-});
-
-describe("lookupTargetKey", () => {
-  it.each([
-    ["https://Example.com/a", "https://example.com:443/a"],
-    ["https://example.com:443/a", "https://example.com:443/a"],
-    ["https://example.com./a", "https://example.com:443/a"],
-    ["http://example.com:8080/", "http://example.com:8080/"],
-    ["s3://My-Bucket/key", "s3://my-bucket:/key"],
-    ["https://example.com/a?q=1#f", "https://example.com:443/a"],
-  ])("names %s as %s", (url, key) => {
-    expect(lookupTargetKey(url)).toBe(key);
-    expect(lookupTargetKey(new URL(url))).toBe(key);
-  });
-
-  it("gives undefined where lookupTarget does", () => {
-    expect(lookupTargetKey("mailto:x@example.com")).toBeUndefined();
-    expect(lookupTargetKey("not a url")).toBeUndefined();
-  });
-
-  it("is equal for two URLs exactly when their lookup targets are equal", () => {
-    const url = fc
-      .tuple(
-        fc.constantFrom("http", "https", "s3", "HTTPS"),
-        fc.constantFrom(
-          "a.example.com",
-          "A.example.com",
-          "a.example.com.",
-          "b.example.com",
-          "10.0.0.1",
-          "[::1]",
-        ),
-        fc.constantFrom("", ":80", ":443", ":8080"),
-        fc.constantFrom("/", "/x", "/t/tok/x", "/x/", "/X"),
-      )
-      .map(([scheme, host, port, path]) => `${scheme}://${host}${port}${path}`);
-    fc.assert(
-      fc.property(url, url, (a, b) => {
-        const same = JSON.stringify(lookupTarget(a)) === JSON.stringify(lookupTarget(b));
-        expect(lookupTargetKey(a) === lookupTargetKey(b)).toBe(same);
-      }),
-    );
   });
 });
 

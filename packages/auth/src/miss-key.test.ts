@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { lookupTargetKey } from "./credential-key.ts";
+import { lookupTarget } from "./credential-key.ts";
 import { missKey } from "./miss-key.ts";
 
 describe("missKey", () => {
@@ -31,7 +31,30 @@ describe("missKey", () => {
       fc.property(url, url, (a, b) => {
         const ka = missKey(a);
         if (ka === undefined || ka !== missKey(b)) return;
-        expect(lookupTargetKey(a)).toBe(lookupTargetKey(b));
+        expect(lookupTarget(a)).toEqual(lookupTarget(b));
+      }),
+    );
+    // Spellings of one host, port and path that parse alike or almost alike.
+    const spelled = fc
+      .tuple(
+        fc.constantFrom("http", "https", "s3", "HTTPS"),
+        fc.constantFrom(
+          "a.example.com",
+          "A.example.com",
+          "a.example.com.",
+          "b.example.com",
+          "10.0.0.1",
+          "[::1]",
+        ),
+        fc.constantFrom("", ":80", ":443", ":8080"),
+        fc.constantFrom("/", "/x", "/t/tok/x", "/x/", "/X"),
+      )
+      .map(([scheme, host, port, path]) => `${scheme}://${host}${port}${path}`);
+    fc.assert(
+      fc.property(spelled, spelled, (a, b) => {
+        const ka = missKey(a);
+        if (ka === undefined || ka !== missKey(b)) return;
+        expect(lookupTarget(a)).toEqual(lookupTarget(b));
       }),
     );
     // The same property where keys do collide: one URL with different queries and fragments.
@@ -42,7 +65,7 @@ describe("missKey", () => {
         href.password = "";
         const other = `${href.href.split(/[?#]/)[0]}?${query}#${fragment}`;
         expect(missKey(other)).toBe(missKey(href.href));
-        expect(lookupTargetKey(other)).toBe(lookupTargetKey(href.href));
+        expect(lookupTarget(other)).toEqual(lookupTarget(href.href));
       }),
     );
   });
