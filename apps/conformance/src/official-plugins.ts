@@ -1,7 +1,7 @@
-import { auth, memoryStore } from "@switchyard/auth";
+import { auth, authChannels, memoryStore } from "@switchyard/auth";
 import type { Middleware } from "@switchyard/core";
 import { gcs, staticToken } from "@switchyard/gcs";
-import { mirror } from "@switchyard/mirror";
+import { mirror, mirrorChannels } from "@switchyard/mirror";
 import { oci } from "@switchyard/oci";
 import { retry } from "@switchyard/retry";
 import { retryAfter } from "@switchyard/retry-after";
@@ -47,18 +47,11 @@ export const OFFICIAL_PLUGINS: Readonly<Record<string, OfficialPlugin>> = {
           }),
         ],
       }),
-    channels: [
-      "switchyard:auth:applied",
-      "switchyard:auth:skipped",
-      "switchyard:auth:challenge",
-      "switchyard:auth:file-problem",
-      "switchyard:auth:token-refresh",
-      "switchyard:auth:env-missing",
-    ],
+    channels: channelNames(authChannels),
   },
   mirror: {
     factory: () => mirror({ mirrors: { "https://example.invalid/pkgs": ["https://mirror.invalid/pkgs"] } }),
-    channels: ["switchyard:mirror:selected", "switchyard:mirror:failed", "switchyard:mirror:recovered"],
+    channels: channelNames(mirrorChannels),
   },
   oci: {
     factory: () => oci(),
@@ -82,3 +75,8 @@ export const OFFICIAL_PLUGINS: Readonly<Record<string, OfficialPlugin>> = {
     channels: ["switchyard:gcs:token", "switchyard:gcs:request", "switchyard:gcs:error"],
   },
 };
+
+/** The names of the channels a plugin exports. */
+function channelNames(channels: Readonly<Record<string, { readonly name: string | symbol }>>): string[] {
+  return Object.values(channels).map((c) => String(c.name));
+}

@@ -1,6 +1,7 @@
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { ServerResponse } from "node:http";
 import type { TestHandler } from "@switchyard/testkit/servers";
+import { authChannels } from "../src/events.ts";
 
 /** A handler that reads the body, then answers 200 only to `Authorization: <expected>`, else 401 with a challenge. */
 export function requireAuthorization(
@@ -43,15 +44,8 @@ export function captureChannels(names: readonly string[]): {
   };
 }
 
-/** Every auth channel. */
-export const AUTH_CHANNELS: readonly string[] = [
-  "switchyard:auth:applied",
-  "switchyard:auth:skipped",
-  "switchyard:auth:challenge",
-  "switchyard:auth:file-problem",
-  "switchyard:auth:token-refresh",
-  "switchyard:auth:env-missing",
-];
+/** Every auth channel, as the package exports them. */
+export const AUTH_CHANNELS: readonly string[] = Object.values(authChannels).map((c) => String(c.name));
 
 /** Core's channels. */
 export const CORE_CHANNELS: readonly string[] = [
