@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { Readable } from "node:stream";
+import { sendJson } from "@switchyard/testkit/servers";
 
 /** What a stand-in server saw of one request. */
 export interface Hit {
@@ -72,16 +73,6 @@ export async function startStandIn(): Promise<StandIn> {
   const hits: Hit[] = [];
   const sockets = new Set<Socket>();
 
-  const json = (
-    res: http.ServerResponse,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    res.writeHead(status, { "content-type": "application/json", ...headers });
-    res.end(JSON.stringify(body));
-  };
-
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://stand-in");
     const path = url.pathname;
@@ -92,12 +83,12 @@ export async function startStandIn(): Promise<StandIn> {
     });
     for (const override of standIn.overrides) if (override(req, res, path)) return;
     const answer = canned.get(path);
-    if (answer) return json(res, answer.status, answer.body ?? {}, answer.headers);
+    if (answer) return sendJson(res, answer.status, answer.body ?? {}, answer.headers);
     if (path === "/token") {
       const token = randomBytes(12).toString("hex");
       tokens.add(token);
       standIn.tokensIssued++;
-      return json(
+      return sendJson(
         res,
         200,
         standIn.tokenLifetime === undefined
@@ -112,7 +103,7 @@ export async function startStandIn(): Promise<StandIn> {
         const params = [`realm="${standIn.origin}/token"`, `service="stand-in"`];
         if (scope) params.push(`scope="repository:${scope}:pull"`);
         if (given !== undefined) params.push(`error="invalid_token"`);
-        return json(
+        return sendJson(
           res,
           401,
           { errors: [{ code: "UNAUTHORIZED", message: "authentication required" }] },
@@ -122,20 +113,20 @@ export async function startStandIn(): Promise<StandIn> {
         );
       }
     }
-    if (path === "/v2/") return json(res, 200, {});
+    if (path === "/v2/") return sendJson(res, 200, {});
     const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(path);
-    if (!m) return json(res, 404, { errors: [{ code: "NOT_FOUND", message: "no route" }] });
+    if (!m) return sendJson(res, 404, { errors: [{ code: "NOT_FOUND", message: "no route" }] });
     const [, repo, kind, reference] = m as unknown as [string, string, string, string];
     if (kind === "manifests") {
       const found = manifests.get(`${repo}@${reference}`);
       if (!found)
-        return json(res, 404, { errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] });
+        return sendJson(res, 404, { errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] });
       res.writeHead(200, { "content-type": found.mediaType, "content-length": found.body.length });
       return res.end(found.body);
     }
     const blob = blobs.get(`${repo}@${reference}`);
     if (!blob)
-      return json(res, 404, { errors: [{ code: "BLOB_UNKNOWN", message: "blob unknown to registry" }] });
+      return sendJson(res, 404, { errors: [{ code: "BLOB_UNKNOWN", message: "blob unknown to registry" }] });
     res.writeHead(200, {
       "content-type": "application/octet-stream",
       "content-length": blob.size,

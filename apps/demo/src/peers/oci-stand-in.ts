@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { sendJson } from "@switchyard/testkit/servers";
 
 /**
  * An in-process OCI registry stand-in, used only when the CNCF registry (`docker-registry`) is not
@@ -32,21 +33,6 @@ function sha256(data: Buffer | string): string {
   return `sha256:${createHash("sha256").update(data).digest("hex")}`;
 }
 
-function json(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
-}
-
 /** Starts the stand-in on a free loopback port. */
 export async function startOciStandIn(): Promise<OciStandIn> {
   const blobs = new Map<string, Buffer>();
@@ -57,7 +43,7 @@ export async function startOciStandIn(): Promise<OciStandIn> {
 
   function challenge(res: ServerResponse, scope?: string): void {
     const scopePart = scope ? `,scope="${scope}"` : "";
-    json(
+    sendJson(
       res,
       401,
       { errors: [{ code: "UNAUTHORIZED", message: "authentication required" }] },
@@ -85,17 +71,22 @@ export async function startOciStandIn(): Promise<OciStandIn> {
       const token = randomBytes(16).toString("hex");
       tokens.set(token, { repos, expires: Date.now() + 300_000 });
       issued++;
-      json(res, 200, { token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() });
+      sendJson(res, 200, {
+        token,
+        access_token: token,
+        expires_in: 300,
+        issued_at: new Date().toISOString(),
+      });
       return;
     }
     if (url.pathname === "/v2/" || url.pathname === "/v2") {
-      if (allowed(req, undefined)) json(res, 200, {});
+      if (allowed(req, undefined)) sendJson(res, 200, {});
       else challenge(res);
       return;
     }
     const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(url.pathname);
     if (!m || (req.method !== "GET" && req.method !== "HEAD")) {
-      json(res, 404, { errors: [{ code: "NAME_UNKNOWN", message: "not found" }] });
+      sendJson(res, 404, { errors: [{ code: "NAME_UNKNOWN", message: "not found" }] });
       return;
     }
     const [, repo, kind, ref] = m as unknown as [string, string, string, string];
@@ -107,7 +98,7 @@ export async function startOciStandIn(): Promise<OciStandIn> {
       const accept = req.headers.accept ?? "";
       const body = manifests.get(ref.startsWith("sha256:") ? `${repo}@${ref}` : `${repo}:${ref}`);
       if (!body || !accept.includes(MANIFEST_TYPE)) {
-        json(res, 404, { errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] });
+        sendJson(res, 404, { errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] });
         return;
       }
       res.writeHead(200, {
@@ -120,7 +111,7 @@ export async function startOciStandIn(): Promise<OciStandIn> {
     }
     const blob = blobs.get(`${repo}@${ref}`);
     if (!blob) {
-      json(res, 404, { errors: [{ code: "BLOB_UNKNOWN", message: "blob unknown" }] });
+      sendJson(res, 404, { errors: [{ code: "BLOB_UNKNOWN", message: "blob unknown" }] });
       return;
     }
     res.writeHead(200, {

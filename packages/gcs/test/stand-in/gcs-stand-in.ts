@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { sendJson } from "@switchyard/testkit/servers";
 import { sendJsonError, sendXmlError } from "./google-errors.ts";
 
 /** What a bearer token may do. */
@@ -103,13 +104,9 @@ function metadata(bucket: string, name: string, o: StoredObject): Record<string,
   };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json; charset=UTF-8",
-    "content-length": Buffer.byteLength(text),
-  });
-  res.end(text);
+/** Google's APIs answer JSON with a charset. */
+function sendJsonGoogle(res: ServerResponse, status: number, body: unknown): void {
+  sendJson(res, status, body, { "content-type": "application/json; charset=UTF-8" });
 }
 
 function sendMedia(req: IncomingMessage, res: ServerResponse, o: StoredObject, xmlErrors: boolean): void {
@@ -302,7 +299,7 @@ export async function startGcsStandIn(options: GcsStandInOptions): Promise<GcsSt
         );
       }
       if (!name) return sendJsonError(res, 400, "required", "Required parameter: name");
-      return sendJson(res, 200, metadata(bucket, name, o));
+      return sendJsonGoogle(res, 200, metadata(bucket, name, o));
     }
     if (path[5] !== "o") return sendJsonError(res, 404, "notFound", "Not Found");
     if (path.length === 6 || (path.length === 7 && path[6] === "")) {
@@ -311,7 +308,7 @@ export async function startGcsStandIn(options: GcsStandInOptions): Promise<GcsSt
       const items = [...objects.entries()]
         .filter(([k]) => k.startsWith(`${bucket}/${prefix}`))
         .map(([k, o]) => metadata(bucket, k.slice(bucket.length + 1), o));
-      return sendJson(res, 200, { kind: "storage#objects", items });
+      return sendJsonGoogle(res, 200, { kind: "storage#objects", items });
     }
     const name = decodeURIComponent(path.slice(6).join("/"));
     const o = objects.get(`${bucket}/${name}`);
@@ -324,7 +321,7 @@ export async function startGcsStandIn(options: GcsStandInOptions): Promise<GcsSt
     }
     if (method !== "GET") return sendJsonError(res, 405, "methodNotAllowed", "Method not allowed");
     if (url.searchParams.get("alt") === "media") return sendMedia(req, res, o, false);
-    sendJson(res, 200, metadata(bucket, name, o));
+    sendJsonGoogle(res, 200, metadata(bucket, name, o));
   }
 
   const server = createServer((req, res) => {

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { sendJson } from "@switchyard/testkit/servers";
 
 /** Google's JSON error envelope, as the JSON API (and every 401 here) sends it. */
 export function sendJsonError(
@@ -8,7 +9,7 @@ export function sendJsonError(
   message: string,
   extra: { locationType?: string; location?: string; headers?: Record<string, string> } = {},
 ): void {
-  const body = JSON.stringify({
+  const body = {
     error: {
       code: status,
       message,
@@ -21,13 +22,8 @@ export function sendJsonError(
         },
       ],
     },
-  });
-  res.writeHead(status, {
-    "content-type": "application/json; charset=UTF-8",
-    "content-length": Buffer.byteLength(body),
-    ...extra.headers,
-  });
-  res.end(body);
+  };
+  sendJson(res, status, body, { "content-type": "application/json; charset=UTF-8", ...extra.headers });
 }
 
 /** The XML API's error document. */

@@ -1,6 +1,7 @@
 import { createPublicKey, randomBytes, verify } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { sendJson } from "@switchyard/testkit/servers";
 
 /** A service account the stand-in knows: its email and the public half of its key. */
 export interface KnownAccount {
@@ -81,21 +82,6 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
-}
-
-function json(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
 }
 
 function decodePart(part: string): Record<string, unknown> | undefined {
@@ -197,7 +183,7 @@ export async function startOAuthStandIn(options: OAuthStandInOptions): Promise<O
           claims: undefined,
           kid: undefined,
         });
-        json(res, 400, { error: "unsupported_grant_type", error_description: "Invalid grant_type" });
+        sendJson(res, 400, { error: "unsupported_grant_type", error_description: "Invalid grant_type" });
         return;
       }
       const verdict = verifyAssertion(
@@ -214,7 +200,7 @@ export async function startOAuthStandIn(options: OAuthStandInOptions): Promise<O
           claims: verdict.claims,
           kid: undefined,
         });
-        json(res, 400, { error: "invalid_grant", error_description: `Invalid JWT: ${verdict.why}` });
+        sendJson(res, 400, { error: "invalid_grant", error_description: `Invalid JWT: ${verdict.why}` });
         return;
       }
       requests.push({
@@ -224,7 +210,7 @@ export async function startOAuthStandIn(options: OAuthStandInOptions): Promise<O
         claims: verdict.claims,
         kid: verdict.kid,
       });
-      json(res, 200, issue(String(verdict.claims.scope).split(" "), "jwt"));
+      sendJson(res, 200, issue(String(verdict.claims.scope).split(" "), "jwt"));
       return;
     }
     if (
@@ -253,11 +239,11 @@ export async function startOAuthStandIn(options: OAuthStandInOptions): Promise<O
         claims: { scopes },
         kid: undefined,
       });
-      json(res, 200, issue(scopes, "metadata"), { "metadata-flavor": "Google" });
+      sendJson(res, 200, issue(scopes, "metadata"), { "metadata-flavor": "Google" });
       return;
     }
     requests.push({ path: url.pathname, status: 404, refusal: "route", claims: undefined, kid: undefined });
-    json(res, 404, { error: "not_found" });
+    sendJson(res, 404, { error: "not_found" });
   }
 
   const server = createServer((req, res) => {

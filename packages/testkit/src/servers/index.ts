@@ -14,5 +14,6 @@ export type {
   TestResponse,
 } from "./response-step.ts";
 export { redirect } from "./response-step.ts";
+export { sendJson } from "./send-json.ts";
 export type { TestServer, TestServerOptions, TestServerTls } from "./test-server.ts";
 export { startTestServer } from "./test-server.ts";

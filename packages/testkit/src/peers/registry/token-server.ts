@@ -1,6 +1,7 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { sendJson } from "../../servers/send-json.ts";
 import { type RegistryAccess, signJwtRs256 } from "./jwt-rs256.ts";
 import { sharedTokenSigningKey, type TokenSigningKey } from "./token-signing-key.ts";
 
@@ -170,16 +171,6 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     );
   };
 
-  const answer = (
-    res: ServerResponse,
-    status: number,
-    body: object,
-    headers: Record<string, string> = {},
-  ) => {
-    res.writeHead(status, { "content-type": "application/json", ...headers });
-    res.end(JSON.stringify(body));
-  };
-
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const scopes = url.searchParams.getAll("scope").flatMap((scope) => scope.split(" ").filter(Boolean));
@@ -195,7 +186,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     requests.push(record);
     const reply = decide(req, url, credentials, record);
     record.status = reply.status;
-    answer(res, reply.status, reply.body, reply.headers);
+    sendJson(res, reply.status, reply.body, reply.headers);
   };
 
   const decide = (
