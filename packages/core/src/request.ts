@@ -132,7 +132,7 @@ const kDerived: unique symbol = Symbol("switchyard.request.derived");
 
 interface DerivedFields {
   url: string;
-  parsed: URL | undefined;
+  parsed: URL;
   parts: UrlView | undefined;
   context: Context | undefined;
   method: string;
@@ -174,7 +174,8 @@ export class HttpRequest {
   readonly headers: HttpHeaders;
   readonly options: RequestOptions;
   readonly #body: BodyHolder | undefined;
-  #parsed: URL | undefined;
+  // Never leaves core: URL objects are mutable.
+  readonly #parsed: URL;
   #parts: UrlView | undefined;
   // The call this request belongs to, inherited by every request derived with with(): it is how the
   // chain, composed once per client, hands each middleware its call's context. Never exposed.
@@ -221,8 +222,7 @@ export class HttpRequest {
    * (scheme, origin, host, path) without parsing again or handing out a mutable URL.
    */
   get urlParts(): UrlParts {
-    // The parsed URL never leaves the view: URL objects are mutable.
-    this.#parts ??= new UrlView(this.#parsed ?? new URL(this.url));
+    this.#parts ??= new UrlView(this.#parsed);
     return this.#parts;
   }
 
@@ -233,7 +233,7 @@ export class HttpRequest {
 
   static {
     contextOf = (request) => request.#context;
-    urlFieldsOf = (request) => request.#parts ?? request.#parsed ?? request.urlParts;
+    urlFieldsOf = (request) => request.#parts ?? request.#parsed;
     bindContext = (request, context, owned) => {
       if (request.#context === context) return request;
       const bound = owned ? request : request.with({});
