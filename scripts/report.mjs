@@ -40,6 +40,22 @@ export function slowestFiles(report, n = 5) {
     .slice(0, n);
 }
 
+/**
+ * The failed tests, each with its file and the first line of its first failure, so that the end of
+ * a CI log (often all that is kept of it) says what failed, not only how many.
+ */
+export function failedTests(report, n = 20) {
+  const failed = [];
+  for (const file of report.testResults ?? []) {
+    for (const test of file.assertionResults ?? []) {
+      if (test.status !== "failed") continue;
+      const message = (test.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 200);
+      failed.push({ file: relative(process.cwd(), file.name), name: test.fullName ?? test.title, message });
+    }
+  }
+  return failed.slice(0, n);
+}
+
 /** `N passed, N failed` with `, N skipped` only when some were skipped. */
 export function formatCounts({ passed, failed, skipped }) {
   return `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`;
@@ -54,19 +70,22 @@ export const LINT_FAILED = 3;
  */
 export function countRun(name, reportPath, exitCode) {
   const notes = [];
-  let counts = { passed: 0, failed: 0, skipped: 0, failedFiles: [], slowest: [] };
+  let counts = { passed: 0, failed: 0, skipped: 0, failedFiles: [], failedTests: [], slowest: [] };
   if (reportPath === "-") {
     // A step with no tests of its own (build checks): only its exit code counts.
   } else if (existsSync(reportPath)) {
     try {
       const report = JSON.parse(readFileSync(reportPath, "utf8"));
-      counts = { ...countReport(report), slowest: slowestFiles(report) };
+      counts = { ...countReport(report), failedTests: failedTests(report), slowest: slowestFiles(report) };
     } catch (error) {
       notes.push(`report ${reportPath} is unreadable: ${error instanceof Error ? error.message : error}`);
       counts.failed += 1;
     }
   } else {
     notes.push(`no report at ${reportPath}`);
+  }
+  for (const test of counts.failedTests) {
+    notes.push(`FAILED ${test.file} > ${test.name}: ${test.message}`);
   }
   for (const file of counts.failedFiles) {
     const firstLine = file.message.split("\n")[0].slice(0, 160);
