@@ -53,12 +53,15 @@ export function availabilityOf(input: {
 }
 
 /**
- * Shuffles `items` in place (Fisher-Yates) with `random` returning numbers in [0, 1).
+ * Shuffles `items` in place (Fisher-Yates) with `random` returning numbers in [0, 1). `random` is
+ * the caller's option, so a draw out of range is clamped and NaN counts as 0: the result is always
+ * a permutation, never a list with a mirror lost or repeated.
  */
 export function shuffleInPlace<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const r = random();
-    const j = Math.min(i, Math.max(0, Math.floor(r * (i + 1))));
+    // `r >= 0` is false for NaN as well as for negative draws.
+    const j = r >= 0 ? Math.min(i, Math.floor(r * (i + 1))) : 0;
     const tmp = items[i]!;
     items[i] = items[j]!;
     items[j] = tmp;
