@@ -64,11 +64,12 @@ export type S3RequestProblem =
   | "invalid-url"
   | "unsupported-method"
   | "missing-content-length"
-  | "unknown-bucket";
+  | "unsignable-query";
 
 /**
  * The plugin refused to build an S3 request: a malformed `s3:` URL, a method S3 objects do not
- * support through this plugin, or a streamed upload without a known length.
+ * support through this plugin, a streamed upload without a known length, or a query parameter
+ * the signer cannot sign (`__proto__`).
  * Code `SWITCHYARD_ERR_S3_REQUEST`.
  */
 export class S3RequestError extends SwitchyardError {

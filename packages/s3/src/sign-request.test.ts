@@ -91,8 +91,9 @@ describe("signRequest", () => {
         fc.array(fc.record({ name: text, value: text }), { maxLength: 3 }),
         async (key, query) => {
           // aws4 keeps the first value of a repeated S3 query parameter; keep names distinct.
+          // `__proto__` is refused (its own test below), and aws4 drops it too.
           const params: QueryParam[] = query.filter(
-            (p, i) => query.findIndex((q) => q.name === p.name) === i,
+            (p, i) => p.name !== "__proto__" && query.findIndex((q) => q.name === p.name) === i,
           );
           const url = new URL(`http://127.0.0.1:1/bucket/${encodeKey(key)}${formatQuery(params)}`);
           const added = await signRequest({
@@ -111,6 +112,31 @@ describe("signRequest", () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("a query parameter named __proto__", () => {
+  const url = new URL("http://127.0.0.1:1/bucket/k?a=1&__proto__=%20");
+  const refused = { name: "S3RequestError", problem: "unsignable-query", code: "SWITCHYARD_ERR_S3_REQUEST" };
+
+  it("is refused with a typed error instead of signed wrongly", async () => {
+    const signing = signRequest({
+      method: "GET",
+      url,
+      headers: {},
+      payloadHash: UNSIGNED_PAYLOAD,
+      region: "eu-west-1",
+      keys,
+      date,
+    });
+    await expect(signing).rejects.toMatchObject(refused);
+    await expect(signing).rejects.toThrow(/GET http:\/\/127\.0\.0\.1:1\/bucket\/k/);
+  });
+
+  it("is refused when presigning too", async () => {
+    await expect(
+      presignRequest({ method: "GET", url, region: "eu-west-1", keys, date, expiresIn: 60 }),
+    ).rejects.toMatchObject(refused);
   });
 });
 

@@ -1,5 +1,7 @@
 import { SignatureV4 } from "@smithy/signature-v4";
+import { redactUrl } from "@switchyard/core";
 import type { S3Keys } from "./credentials.ts";
+import { S3RequestError } from "./errors.ts";
 import type { QueryParam } from "./s3-key.ts";
 import { formatQuery, parseQuery } from "./s3-key.ts";
 import { NodeSha256 } from "./sha256.ts";
@@ -26,9 +28,22 @@ export function isSignedHeader(name: string): boolean {
   return name.startsWith("x-amz-") || name === "content-type" || name === "content-md5";
 }
 
-function queryRecord(params: readonly QueryParam[]): Record<string, string | string[]> {
+function queryRecord(
+  method: string,
+  url: URL,
+  params: readonly QueryParam[],
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = Object.create(null);
   for (const { name, value } of params) {
+    // smithy builds the canonical query in a plain object, where this name is the prototype
+    // setter: it would sign "[object Object]" and S3 would answer SignatureDoesNotMatch.
+    if (name === "__proto__") {
+      throw new S3RequestError(
+        "unsignable-query",
+        'the query parameter name "__proto__" cannot be signed; S3 ignores it, so drop it',
+        { method, url: redactUrl(url.href) },
+      );
+    }
     // A bare `?uploads` is canonically `uploads=`; smithy drops null values, so pass "".
     const v = value ?? "";
     const prev = out[name];
@@ -59,7 +74,7 @@ function smithyRequest(method: string, url: URL, headers: Record<string, string>
     hostname: url.hostname,
     ...(url.port ? { port: Number(url.port) } : {}),
     path: url.pathname,
-    query: queryRecord(parseQuery(url.search) ?? []),
+    query: queryRecord(method, url, parseQuery(url.search) ?? []),
     headers,
   };
 }

@@ -315,7 +315,7 @@ describe("s3", () => {
     );
   });
 
-  it("refuses unsupported methods and streamed uploads of unknown length before sending", async () => {
+  it("refuses unsupported methods, streamed uploads of unknown length and unsignable queries before sending", async () => {
     const before = peer.requests.length;
     await withClient([plugin()], async (client) => {
       const post = await client
@@ -329,6 +329,8 @@ describe("s3", () => {
       expect(stream).toMatchObject({ name: "S3RequestError", problem: "missing-content-length" });
       const bad = await client.request("s3://data:1/x").catch((e: unknown) => e);
       expect(bad).toMatchObject({ name: "S3RequestError", problem: "invalid-url" });
+      const proto = await client.request("s3://data/x?__proto__=1").catch((e: unknown) => e);
+      expect(proto).toMatchObject({ name: "S3RequestError", problem: "unsignable-query" });
     });
     expect(peer.requests.length).toBe(before);
   });
