@@ -83,15 +83,11 @@ describe("orderMirrors", () => {
 describe("shuffleInPlace", () => {
   it("is a permutation whatever the random numbers, even out of range ones and NaN (property)", () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.integer()),
-        fc.array(fc.double(), { minLength: 1 }),
-        (items, rs) => {
-          let k = 0;
-          const out = shuffleInPlace([...items], () => rs[k++ % rs.length]!);
-          expect([...out].sort()).toEqual([...items].sort());
-        },
-      ),
+      fc.property(fc.array(fc.integer()), fc.array(fc.double(), { minLength: 1 }), (items, rs) => {
+        let k = 0;
+        const out = shuffleInPlace([...items], () => rs[k++ % rs.length]!);
+        expect([...out].sort()).toEqual([...items].sort());
+      }),
     );
   });
 });
