@@ -29,6 +29,18 @@ function aws4Authorization(
   return String((signed.headers as Record<string, string>).Authorization);
 }
 
+// An unsigned-payload GET with no headers of its own: what a plain download signs.
+const signGet = (url: URL) =>
+  signRequest({
+    method: "GET",
+    url,
+    headers: {},
+    payloadHash: UNSIGNED_PAYLOAD,
+    region: "eu-west-1",
+    keys,
+    date,
+  });
+
 describe("signRequest", () => {
   it.each([
     ["GET", "https://bucket.s3.eu-west-1.amazonaws.com/a/b.txt", {}],
@@ -96,15 +108,7 @@ describe("signRequest", () => {
             (p, i) => p.name !== "__proto__" && query.findIndex((q) => q.name === p.name) === i,
           );
           const url = new URL(`http://127.0.0.1:1/bucket/${encodeKey(key)}${formatQuery(params)}`);
-          const added = await signRequest({
-            method: "GET",
-            url,
-            headers: {},
-            payloadHash: UNSIGNED_PAYLOAD,
-            region: "eu-west-1",
-            keys,
-            date,
-          });
+          const added = await signGet(url);
           expect(added.authorization).toBe(
             aws4Authorization("GET", url, { "x-amz-content-sha256": UNSIGNED_PAYLOAD }),
           );
@@ -120,15 +124,7 @@ describe("a query parameter named __proto__", () => {
   const refused = { name: "S3RequestError", problem: "unsignable-query", code: "SWITCHYARD_ERR_S3_REQUEST" };
 
   it("is refused with a typed error instead of signed wrongly", async () => {
-    const signing = signRequest({
-      method: "GET",
-      url,
-      headers: {},
-      payloadHash: UNSIGNED_PAYLOAD,
-      region: "eu-west-1",
-      keys,
-      date,
-    });
+    const signing = signGet(url);
     await expect(signing).rejects.toMatchObject(refused);
     await expect(signing).rejects.toThrow(/GET http:\/\/127\.0\.0\.1:1\/bucket\/k/);
   });
