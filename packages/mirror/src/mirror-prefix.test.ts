@@ -47,8 +47,17 @@ describe("restBelow", () => {
     ["https://h.example/conda", "https://h.example:8443/conda/x"],
     ["https://h.example/conda", "https://other.example/conda/x"],
     ["https://h.example/conda", "https://h.example/Conda/x"],
+    // Same length as the prefix's origin, different scheme and host.
+    ["https://ab.example/conda", "http://xab.example/conda/x"],
+    ["https://ab.example/conda", "https://ab.exampl:1/conda/x"],
   ])("%s does not cover %s", (p, url) => {
     expect(restBelow(prefix(p), new URL(url))).toBeUndefined();
+  });
+
+  it("matches a prefix built by hand, as the exported type allows", () => {
+    const literal = { base: "https://h.example", path: "/conda", key: "https://h.example/conda" };
+    expect(restBelow(literal, new URL("https://h.example/conda/a"))).toBe("/a");
+    expect(restBelow(literal, new URL("https://h.example.org/conda/a"))).toBeUndefined();
   });
 });
 

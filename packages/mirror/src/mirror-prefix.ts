@@ -10,9 +10,6 @@ export interface UrlPrefix {
   readonly path: string;
   /** `base + path`, the normalised form used as the pool's key. */
   readonly key: string;
-  /** The parts of `base`, compared on every request without building a string. */
-  readonly protocol?: string;
-  readonly host?: string;
 }
 
 /** What a prefix or mirror URL may not carry; returned as the reason, or `undefined` when fine. */
@@ -37,7 +34,17 @@ export function trimTrailingSlashes(path: string): string {
 export function parsePrefix(url: URL): UrlPrefix {
   const base = `${url.protocol}//${url.host}`;
   const path = trimTrailingSlashes(url.pathname);
-  return { base, path, key: base + path, protocol: url.protocol, host: url.host };
+  return { base, path, key: base + path };
+}
+
+// `base === protocol + "//" + host`, read in place: runs for every prefix on every request.
+function isBase(base: string, protocol: string, host: string): boolean {
+  return (
+    base.length === protocol.length + 2 + host.length &&
+    base.startsWith(protocol) &&
+    base.startsWith("//", protocol.length) &&
+    base.endsWith(host)
+  );
 }
 
 /**
@@ -46,9 +53,7 @@ export function parsePrefix(url: URL): UrlPrefix {
  * never `/conda-forge`.
  */
 export function restBelow(prefix: UrlPrefix, url: UrlParts): string | undefined {
-  if (prefix.host !== undefined) {
-    if (url.host !== prefix.host || url.protocol !== prefix.protocol) return undefined;
-  } else if (`${url.protocol}//${url.host}` !== prefix.base) return undefined;
+  if (!isBase(prefix.base, url.protocol, url.host)) return undefined;
   const path = url.pathname;
   if (prefix.path !== "") {
     if (!path.startsWith(prefix.path)) return undefined;
