@@ -50,12 +50,7 @@ export function createDirectTransport(dispatcher: Dispatcher): DirectTransport {
   return function transport(request, context, then) {
     if (!isHttp(request.url)) {
       const refused = Promise.reject(unsupportedScheme(request.scheme, request.method, request.url));
-      return then === undefined
-        ? refused
-        : refused.then(
-            (response) => then.answer(response),
-            (error: unknown) => then.failure(error),
-          );
+      return then === undefined ? refused : refused.catch((error: unknown) => then.failure(error));
     }
     const holder = request.bodyHolder;
     if (holder === undefined) return send(dispatcher, request, context, undefined, then);
