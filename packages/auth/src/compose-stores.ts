@@ -74,37 +74,30 @@ export function composeStores(
   // lru-cache: O(1) and bounded at `max` (a Map re-inserted on use is O(max) per eviction in V8).
   const misses = new LRUCache<string, number>({ max });
   const origin = new WeakMap<Credential, CredentialStore>();
-  let signature = "";
-  // The revisions `signature` was made from, per versioned store.
+  // The revisions, per versioned store, the remembered misses were made under.
   let known: readonly number[] = [];
+  const isKnown = (revisions: readonly number[]): boolean =>
+    revisions.length === known.length && revisions.every((r, i) => r === known[i]);
 
-  // The stores' revisions; when any moved, every remembered miss is stale.
-  const syncRevisions = (): string | undefined => {
-    let sig = "";
+  // The stores' revisions when every one answers synchronously.
+  const syncRevisions = (): number[] | undefined => {
+    const revisions: number[] = [];
     for (const s of versioned) {
       const r = s.revision();
       if (typeof r !== "number") return undefined;
-      sig += `${r},`;
+      revisions.push(r);
     }
-    return sig;
+    return revisions;
   };
+  // When any revision moved, every remembered miss is stale.
   const refreshRevisions = async (): Promise<void> => {
-    let sig = "";
     const seen: number[] = [];
-    for (const s of versioned) {
-      const r = await s.revision();
-      seen.push(r);
-      sig += `${r},`;
-    }
-    if (sig !== signature) {
-      signature = sig;
-      misses.clear();
-    }
+    for (const s of versioned) seen.push(await s.revision());
+    if (!isKnown(seen)) misses.clear();
     known = seen;
   };
-  // Whether every store still has, synchronously, the revision the remembered misses were made
-  // under: `syncRevisions() === signature` without building the text on every request (a NaN
-  // revision never compares equal, which only sends the lookup the slow way).
+  // isKnown(syncRevisions()) without building a list on every request (a revision that is a
+  // promise or NaN never compares equal, which only sends the lookup the slow way).
   const revisionsUnchanged = (): boolean => {
     if (known.length !== versioned.length) return false;
     for (let i = 0; i < versioned.length; i++) {
@@ -128,9 +121,9 @@ export function composeStores(
       return revisionsUnchanged();
     },
     revision() {
-      const sig = syncRevisions();
-      if (sig !== undefined) return hash(sig);
-      return refreshRevisions().then(() => hash(signature));
+      const revisions = syncRevisions();
+      if (revisions !== undefined) return hash(revisions.join(","));
+      return refreshRevisions().then(() => hash(known.join(",")));
     },
     async get(url) {
       await refreshRevisions();
