@@ -22,7 +22,7 @@ import { retryAfter } from "@switchyard/retry-after";
 import { s3 } from "@switchyard/s3";
 import { findSecrets, secretForms } from "@switchyard/testkit/conformance";
 import { type S3Peer, startS3 } from "@switchyard/testkit/peers";
-import { startTestServer, type TestServer } from "@switchyard/testkit/servers";
+import { sendJson, startTestServer, type TestServer } from "@switchyard/testkit/servers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 /** Every channel the packages document (core, retry, retry-after, auth, mirror, oci, s3, gcs). */
@@ -177,35 +177,30 @@ beforeAll(async () => {
     if (handler(path, res)) return;
     // GCS token endpoints and the metadata server.
     if (path === "/gcs-token/refuse") {
-      res.writeHead(400, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: "invalid_grant", error_description: "Invalid JWT Signature." }));
+      sendJson(res, 400, { error: "invalid_grant", error_description: "Invalid JWT Signature." });
     } else if (path === "/gcs-token/ok") {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ access_token: S.gcsFetched, expires_in: 3600, token_type: "Bearer" }));
+      sendJson(res, 200, { access_token: S.gcsFetched, expires_in: 3600, token_type: "Bearer" });
     } else if (path.startsWith("/computeMetadata/")) {
       // No Metadata-Flavor header: the plugin must refuse the answer without echoing the token.
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ access_token: S.gcsMetadata, expires_in: 3600, token_type: "Bearer" }));
+      sendJson(res, 200, { access_token: S.gcsMetadata, expires_in: 3600, token_type: "Bearer" });
     } else if (path.startsWith("/gbucket/")) {
-      res.writeHead(path.endsWith("/403") ? 403 : 401, { "content-type": "application/json" });
-      res.end(
-        JSON.stringify({
-          error: { code: 401, message: "Invalid Credentials", errors: [{ reason: "authError" }] },
-        }),
-      );
-    } else if (path === "/v2/" || path.startsWith("/v2/")) {
-      res.writeHead(401, {
-        // Registry "localhost:PORT" hands out a token (then refuses it); "127.0.0.1:PORT" refuses the credentials.
-        "www-authenticate": `Bearer realm="${srv.origin}/oci-token/${req.headers.host?.startsWith("localhost") ? "ok" : "refuse"}",service="leak"`,
-        "content-type": "application/json",
+      sendJson(res, path.endsWith("/403") ? 403 : 401, {
+        error: { code: 401, message: "Invalid Credentials", errors: [{ reason: "authError" }] },
       });
-      res.end(JSON.stringify({ errors: [{ code: "UNAUTHORIZED", message: "authentication required" }] }));
+    } else if (path === "/v2/" || path.startsWith("/v2/")) {
+      sendJson(
+        res,
+        401,
+        { errors: [{ code: "UNAUTHORIZED", message: "authentication required" }] },
+        {
+          // Registry "localhost:PORT" hands out a token (then refuses it); "127.0.0.1:PORT" refuses the credentials.
+          "www-authenticate": `Bearer realm="${srv.origin}/oci-token/${req.headers.host?.startsWith("localhost") ? "ok" : "refuse"}",service="leak"`,
+        },
+      );
     } else if (path === "/oci-token/refuse") {
-      res.writeHead(401, { "content-type": "application/json" });
-      res.end(JSON.stringify({ errors: [{ code: "UNAUTHORIZED", message: "bad credentials" }] }));
+      sendJson(res, 401, { errors: [{ code: "UNAUTHORIZED", message: "bad credentials" }] });
     } else if (path === "/oci-token/ok") {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ token: S.ociToken, expires_in: 300 }));
+      sendJson(res, 200, { token: S.ociToken, expires_in: 300 });
     } else {
       res.writeHead(404, { "content-length": "0" });
       res.end();
