@@ -12,6 +12,9 @@ export const TEST_PACKAGES = {
   tinyproxy: "tinyproxy",
   "apache2-utils": "htpasswd",
   skopeo: "skopeo",
+  "redis-server": "redis-server",
+  squid: "squid",
+  curl: "curl",
 };
 
 function onPath(program, env) {

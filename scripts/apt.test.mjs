@@ -63,7 +63,7 @@ describe("ensureTestPackages", () => {
     expect(still).toEqual(all);
     expect(calls()).toEqual(["--version"]);
     expect(messages.join("\n")).toMatch(
-      /not running as root.*docker-registry nginx tinyproxy apache2-utils skopeo/,
+      /not running as root.*docker-registry nginx tinyproxy apache2-utils skopeo redis-server squid curl/,
     );
   });
 
