@@ -47,7 +47,7 @@ describe("ensureTestPackages", () => {
     expect(calls()).toEqual([
       "--version",
       "-o DPkg::Lock::Timeout=300 update",
-      "-o DPkg::Lock::Timeout=300 install -y --no-install-recommends docker-registry tinyproxy apache2-utils",
+      "-o DPkg::Lock::Timeout=300 install -y --no-install-recommends docker-registry tinyproxy apache2-utils redis-server squid curl",
     ]);
   });
 
