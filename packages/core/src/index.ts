@@ -55,6 +55,7 @@ export { pluginForScheme } from "./scheme.ts";
 export { abortReason, sleep } from "./sleep.ts";
 export type { Stage } from "./stage.ts";
 export { isStage, STAGES } from "./stage.ts";
+export type { StateChange, StateEntry, StateLease, StateStore } from "./state-store.ts";
 export type { Transport } from "./transport.ts";
 export { createTransport } from "./transport.ts";
 export type { ProxyOptions, TlsOptions, TransportOptions } from "./transport-options.ts";
