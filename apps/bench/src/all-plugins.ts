@@ -8,6 +8,27 @@ import { retryAfter } from "@switchyard/retry-after";
 import { s3 } from "@switchyard/s3";
 
 /**
+ * All seven as a user configures them for other hosts than the one requested: the mirror maps
+ * another host's prefix, auth holds a credential for another host, s3 and gcs keep their default
+ * (cloud) endpoints, oci its defaults. The configuration an independent harness measures.
+ */
+export function allSevenAsUsersConfigure(): Middleware[] {
+  return [
+    retry(),
+    retryAfter(),
+    auth({
+      stores: [memoryStore({ "repo.example.com": { kind: "bearer", token: "bench-token-not-used" } })],
+    }),
+    mirror({
+      mirrors: { "https://conda.anaconda.org/conda-forge": ["https://mirror.example.com/conda-forge"] },
+    }),
+    oci(),
+    s3({ credentials: { accessKeyId: "AKIDBENCH", secretAccessKey: "bench-secret-not-used" } }),
+    gcs({ auth: staticToken("bench-gcs-token-not-used") }),
+  ];
+}
+
+/**
  * All seven plugins, each configured for real but with nothing to do for a plain `http:` GET to
  * `origin`: auth holds a credential for another host, the mirror maps another prefix of the same
  * origin (so the prefix match runs and fails on the path), s3 and gcs have endpoints and keys, oci

@@ -5,7 +5,9 @@ import got from "got";
 import ky from "ky";
 import { ofetch } from "ofetch";
 import { Agent, request, fetch as undiciFetch } from "undici";
-import { allSevenPlugins } from "./all-plugins.ts";
+import { allSevenAsUsersConfigure, allSevenPlugins } from "./all-plugins.ts";
+import { dispatchGetter } from "./dispatch-get.ts";
+import { drain } from "./drain.ts";
 
 /** A client under test: one GET of the benchmark origin, body read to the end. */
 export interface Contender {
@@ -29,6 +31,8 @@ export const CONTENDERS = [
   "axios (keep-alive agent)",
   "ky",
   "ofetch",
+  "undici dispatch (floor)",
+  "core, all seven as users configure them",
 ] as const;
 
 /** Builds every contender against `url` with `connections` sockets each where the client allows it. */
@@ -54,6 +58,8 @@ export function buildContenders(url: string, connections: number): Contender[] {
     ),
   });
   const fetchClient = createClient(pool);
+  const dispatchAgent = new Agent(pool);
+  const users = createClient({ ...pool, middleware: allSevenAsUsersConfigure() });
   const gotAgent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const gotClient = got.extend({ agent: { http: gotAgent }, retry: { limit: 0 } });
   const axiosAgent = new http.Agent({ keepAlive: true, maxSockets: connections });
@@ -64,7 +70,7 @@ export function buildContenders(url: string, connections: number): Contender[] {
       kind: "limit",
       call: async () => {
         const res = await request(url, { dispatcher: agent });
-        await res.body.dump();
+        await drain(res.body);
       },
       close: () => agent.close(),
     },
@@ -72,7 +78,7 @@ export function buildContenders(url: string, connections: number): Contender[] {
       name: CONTENDERS[1],
       kind: "switchyard",
       call: async () => {
-        await (await core.request(url)).discard();
+        await drain((await core.request(url)).body);
       },
       close: () => core.close(),
     },
@@ -80,7 +86,7 @@ export function buildContenders(url: string, connections: number): Contender[] {
       name: CONTENDERS[2],
       kind: "switchyard",
       call: async () => {
-        await (await seven.request(url)).discard();
+        await drain((await seven.request(url)).body);
       },
       close: () => seven.close(),
     },
@@ -88,7 +94,7 @@ export function buildContenders(url: string, connections: number): Contender[] {
       name: CONTENDERS[3],
       kind: "reference",
       call: async () => {
-        await (await naive.request(url)).discard();
+        await drain((await naive.request(url)).body);
       },
       close: () => naive.close(),
     },
@@ -147,6 +153,20 @@ export function buildContenders(url: string, connections: number): Contender[] {
         await ofetch(url, { responseType: "arrayBuffer", retry: 0 });
       },
       close: async () => {},
+    },
+    {
+      name: CONTENDERS[11],
+      kind: "reference",
+      call: dispatchGetter(dispatchAgent, url),
+      close: () => dispatchAgent.close(),
+    },
+    {
+      name: CONTENDERS[12],
+      kind: "switchyard",
+      call: async () => {
+        await drain((await users.request(url)).body);
+      },
+      close: () => users.close(),
     },
   ];
 }

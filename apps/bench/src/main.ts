@@ -20,6 +20,7 @@ const { values } = parseArgs({
     contenders: { type: "string" },
     rounds: { type: "string" },
     requests: { type: "string" },
+    bodies: { type: "string" },
     from: { type: "string" },
   },
 });
@@ -34,6 +35,7 @@ const report = values.from
       contenders: values.contenders?.split(";").map((s) => s.trim()),
       rounds: values.rounds === undefined ? undefined : Number(values.rounds),
       requests: values.requests === undefined ? undefined : Number(values.requests),
+      bodySizes: values.bodies?.split(",").map((s) => Number(s.trim())),
       log: (line) => console.error(line),
     });
 

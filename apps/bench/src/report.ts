@@ -45,6 +45,9 @@ const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : S
 const size = (bytes: number) =>
   bytes >= 1024 * MiB ? `${f(bytes / 1024 / MiB, 0)} GiB` : `${f(bytes / MiB, 0)} MiB`;
 
+const bytes = (n: number) =>
+  n >= MiB ? `${f(n / MiB, 0)} MiB` : n >= 1024 ? `${f(n / 1024, 0)} KiB` : `${n} B`;
+
 /** Markdown tables of a report (what the console shows and BENCHMARKS.md holds). */
 export function renderReport(report: BenchReport): string {
   const out: string[] = [];
@@ -54,18 +57,21 @@ export function renderReport(report: BenchReport): string {
       `load average ${m.loadStart.map((l) => f(l, 1)).join("/")} at start, ${m.loadEnd.map((l) => f(l, 1)).join("/")} at end` +
       (report.quick ? " — QUICK MODE: figures are not meaningful" : ""),
   );
-  if (report.throughput) {
+  const bodySizes = [...new Set((report.throughput ?? []).map((r) => r.bodySize ?? 2))];
+  for (const bodySize of bodySizes) {
     out.push(
-      "### Throughput (loopback, 2-byte body; each ratio against the bare undici.request slice run next to it)",
+      `### Throughput, ${bytes(bodySize)} bodies (loopback; each ratio against the bare undici.request slice run next to it)`,
       table(
         ["contender", "req/s", "CPU µs/req", "× undici (req/s)", "× undici (CPU)"],
-        report.throughput.map((r) => [
-          r.name,
-          Math.round(r.requestsPerSecond),
-          f(r.cpuMicros, 1),
-          f(r.ratio, 3),
-          f(r.cpuRatio, 3),
-        ]),
+        (report.throughput ?? [])
+          .filter((r) => (r.bodySize ?? 2) === bodySize)
+          .map((r) => [
+            r.name,
+            Math.round(r.requestsPerSecond),
+            f(r.cpuMicros, 1),
+            f(r.ratio, 3),
+            f(r.cpuRatio, 3),
+          ]),
       ),
     );
   }
@@ -73,12 +79,13 @@ export function renderReport(report: BenchReport): string {
     out.push(
       "### Targets",
       table(
-        ["target", "req/s ratio", "CPU ratio", "threshold", "met"],
+        ["target", "body", "req/s ratio", "CPU ratio", "threshold", "met"],
         report.targets.map((t) => [
           t.target,
+          bytes(t.bodySize ?? 2),
           f(t.value, 3),
           f(t.cpuValue, 3),
-          `>= ${t.threshold}`,
+          `>= ${t.threshold}${t.cpuThreshold === undefined ? "" : ` (CPU >= ${f(t.cpuThreshold, 3)})`}`,
           t.met ? "yes" : "NO",
         ]),
       ),

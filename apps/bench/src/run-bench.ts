@@ -4,7 +4,7 @@ import { runMemory } from "./memory/memory-bench.ts";
 import type { BenchReport, Machine } from "./report.ts";
 import { runStore } from "./store/store-bench.ts";
 import { checkThroughputTargets } from "./targets.ts";
-import { runThroughput } from "./throughput.ts";
+import { runThroughput, type ThroughputResult } from "./throughput.ts";
 
 /** The benchmarks `runBench` knows, in run order. */
 export const BENCHMARKS = ["throughput", "memory", "store", "failover"] as const;
@@ -20,6 +20,8 @@ export interface RunBenchOptions {
   readonly contenders?: readonly string[] | undefined;
   readonly rounds?: number | undefined;
   readonly requests?: number | undefined;
+  /** Response body sizes in bytes; each is a throughput run of its own. */
+  readonly bodySizes?: readonly number[] | undefined;
   readonly log?: (line: string) => void;
 }
 
@@ -38,6 +40,15 @@ function machine(loadStart: readonly number[]): Machine {
   };
 }
 
+/**
+ * Requests per slice for a body size: the 32 B count up to 16 KiB, then fewer, so that a slice of
+ * 1 MiB bodies (a few hundred requests, ~0.3 GiB on loopback) lasts about as long as one of 32 B.
+ */
+export function requestsFor(requestsAt32Bytes: number, bodySize: number): number {
+  if (bodySize <= 16 * 1024) return requestsAt32Bytes;
+  return Math.max(20, Math.round(requestsAt32Bytes / Math.sqrt(bodySize / (16 * 1024))));
+}
+
 /** Runs the chosen benchmarks and returns the report (tables are rendered by report.ts). */
 export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
   const started = performance.now();
@@ -51,11 +62,13 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
   }
   const settings = {
     throughput: {
-      // Slices of 5000 requests (0.1-0.2 s for undici) over 41 rounds: on a 2-core machine shared
-      // with the origin, slices of 2000 varied 20k-56k req/s and whole runs' ratios by ±0.04.
-      rounds: options.rounds ?? (quick ? 1 : 41),
+      // Slices of 5000 requests (0.1-0.2 s for undici) at 32 B: on a 2-core machine shared with the
+      // origin, slices of 2000 varied 20k-56k req/s and whole runs' ratios by ±0.04. Larger bodies
+      // take fewer requests per slice (see requestsFor) so each slice lasts about as long.
+      rounds: options.rounds ?? (quick ? 1 : 21),
       requestsPerRound: options.requests ?? (quick ? 300 : 5000),
       connections: 16,
+      bodySizes: options.bodySizes ?? (quick ? [32, MiB] : [32, 64 * 1024, MiB]),
       only: options.contenders,
     },
     memory: quick
@@ -72,10 +85,14 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
     durationMs: 0,
   };
   if (wanted("throughput")) {
-    log(
-      `throughput: ${settings.throughput.rounds} rounds of ${settings.throughput.requestsPerRound} requests`,
-    );
-    const throughput = await runThroughput(settings.throughput);
+    const throughput: ThroughputResult[] = [];
+    for (const bodySize of settings.throughput.bodySizes) {
+      const requestsPerRound = requestsFor(settings.throughput.requestsPerRound, bodySize);
+      log(
+        `throughput, ${bodySize} B bodies: ${settings.throughput.rounds} rounds of ${requestsPerRound} requests`,
+      );
+      throughput.push(...(await runThroughput({ ...settings.throughput, bodySize, requestsPerRound })));
+    }
     report = { ...report, throughput, targets: checkThroughputTargets(throughput) };
   }
   if (wanted("memory")) {

@@ -38,16 +38,22 @@ describe("pnpm bench --quick", () => {
     expect(report.machine.cpus).toBeGreaterThan(0);
   }, 160_000);
 
-  it("measures every throughput contender with finite rates, CPU and ratios", () => {
-    expect(report.throughput?.map((r) => r.name)).toEqual([...CONTENDERS]);
+  it("measures every throughput contender at each body size with finite rates, CPU and ratios", () => {
+    const sizes = [32, 1024 * 1024];
+    expect(report.throughput?.map((r) => `${r.bodySize} ${r.name}`)).toEqual(
+      sizes.flatMap((size) => CONTENDERS.map((name) => `${size} ${name}`)),
+    );
     for (const r of report.throughput ?? []) {
       expect(r.requestsPerSecond, r.name).toBeGreaterThan(0);
       expect(r.cpuMicros, r.name).toBeGreaterThan(0);
       expect(finite(r.ratio) && finite(r.cpuRatio), r.name).toBe(true);
     }
-    expect(report.targets).toHaveLength(6);
+    // Per size: core, both all-seven configurations, client.fetch vs global fetch, core vs 4 peers.
+    expect(report.targets).toHaveLength(8 * sizes.length);
     for (const t of report.targets ?? []) expect(finite(t.value) && finite(t.cpuValue), t.target).toBe(true);
     expect(output).toContain("| core, all seven plugins");
+    expect(output).toContain("### Throughput, 1 MiB bodies");
+    expect(output).toContain("| undici dispatch (floor)");
   });
 
   it("measures memory for every case and size, each transfer complete", () => {

@@ -10,6 +10,8 @@ export interface ThroughputOptions {
   readonly rounds: number;
   readonly requestsPerRound: number;
   readonly connections: number;
+  /** Bytes in each response body. */
+  readonly bodySize: number;
   /** Only these contenders (by name; the limit is always kept). */
   readonly only?: readonly string[] | undefined;
 }
@@ -18,6 +20,8 @@ export interface ThroughputOptions {
 export interface ThroughputResult {
   readonly name: string;
   readonly kind: Contender["kind"];
+  /** Bytes in each response body. */
+  readonly bodySize: number;
   readonly requestsPerSecond: number;
   /** Client CPU (user + system) per request, microseconds. */
   readonly cpuMicros: number;
@@ -39,7 +43,7 @@ export interface ThroughputResult {
  */
 export async function runThroughput(options: ThroughputOptions): Promise<ThroughputResult[]> {
   const origin = await startOrigin();
-  const all = buildContenders(origin.url, options.connections);
+  const all = buildContenders(`${origin.url}bytes/${options.bodySize}`, options.connections);
   const contenders = all.filter(
     (c, i) => i === 0 || options.only === undefined || options.only.includes(c.name),
   );
@@ -96,6 +100,7 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
     return {
       name: c.name,
       kind: c.kind,
+      bodySize: options.bodySize,
       requestsPerSecond: median(mine.map((m) => m.requestsPerSecond)),
       cpuMicros: median(mine.map((m) => m.cpuMicros)),
       ratio: median(mine.map((m, i) => m.requestsPerSecond / bare[i]!.requestsPerSecond)),
