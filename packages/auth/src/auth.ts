@@ -10,12 +10,12 @@ import type {
 } from "@switchyard/core";
 import { credentialKey, InvalidOptionsError, InvalidRequestError, isSwitchyardError } from "@switchyard/core";
 import { planCredential } from "./apply-credential.ts";
-import type { ComposedStore, ComposeStoresOptions } from "./compose-stores.ts";
-import { composeStores } from "./compose-stores.ts";
 import { parseKey } from "./credential-key.ts";
 import { createMatcher } from "./credential-matcher.ts";
 import { CredentialExpiredError, CredentialStoreError, InsecureCredentialError } from "./errors.ts";
 import { authChannels, publish } from "./events.ts";
+import type { ComposedStore, ComposeStoresOptions } from "./stores/compose-stores.ts";
+import { composeStores } from "./stores/compose-stores.ts";
 import { credentialProblem, sameCredential } from "./validate-credential.ts";
 
 /** What to do with a stored credential for a plain-http URL that is not allowed to carry it. */

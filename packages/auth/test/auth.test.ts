@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { basicAuthorization } from "../src/apply-credential.ts";
 import { auth } from "../src/auth.ts";
 import { CredentialExpiredError, InsecureCredentialError } from "../src/errors.ts";
-import { memoryStore } from "../src/memory-store.ts";
+import { memoryStore } from "../src/stores/memory-store.ts";
 import { AUTH_CHANNELS, captureChannels, requireAuthorization } from "./helpers.ts";
 
 const { ca } = getTestCertificates();

@@ -9,9 +9,9 @@ import { startTestServer } from "@switchyard/testkit/servers";
 import { getTestCertificates } from "@switchyard/testkit/tls";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auth } from "../src/auth.ts";
-import { fileStore } from "../src/file-store.ts";
-import { memoryStore } from "../src/memory-store.ts";
-import { oauthStore } from "../src/oauth-store.ts";
+import { fileStore } from "../src/stores/file-store.ts";
+import { memoryStore } from "../src/stores/memory-store.ts";
+import { oauthStore } from "../src/stores/oauth-store.ts";
 import { AUTH_CHANNELS, captureChannels, requireAuthorization } from "./helpers.ts";
 
 const { ca } = getTestCertificates();

@@ -10,13 +10,13 @@ import { startTestServer } from "@switchyard/testkit/servers";
 import { getTestCertificates } from "@switchyard/testkit/tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auth } from "../src/auth.ts";
-import { envStore } from "../src/env-store.ts";
-import { fileStore } from "../src/file-store.ts";
-import type { KeyringModule } from "../src/keyring-store.ts";
-import { keyringStore } from "../src/keyring-store.ts";
-import { memoryStore } from "../src/memory-store.ts";
-import { netrcStore } from "../src/netrc-store.ts";
-import { oauthStore } from "../src/oauth-store.ts";
+import { envStore } from "../src/stores/env-store.ts";
+import { fileStore } from "../src/stores/file-store.ts";
+import type { KeyringModule } from "../src/stores/keyring-store.ts";
+import { keyringStore } from "../src/stores/keyring-store.ts";
+import { memoryStore } from "../src/stores/memory-store.ts";
+import { netrcStore } from "../src/stores/netrc-store.ts";
+import { oauthStore } from "../src/stores/oauth-store.ts";
 import { AUTH_CHANNELS, CORE_CHANNELS, captureChannels, requireAuthorization } from "./helpers.ts";
 
 // One unique secret per kind and place; none may show up in any error or event.

@@ -6,9 +6,9 @@ import type { RegistryPeer } from "@switchyard/testkit/peers";
 import { MANIFEST_ACCEPT, pushArtifact, requirePeer, startRegistry } from "@switchyard/testkit/peers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auth } from "../src/auth.ts";
-import { fileStore } from "../src/file-store.ts";
-import { memoryStore } from "../src/memory-store.ts";
-import { netrcStore } from "../src/netrc-store.ts";
+import { fileStore } from "../src/stores/file-store.ts";
+import { memoryStore } from "../src/stores/memory-store.ts";
+import { netrcStore } from "../src/stores/netrc-store.ts";
 
 const registry = requirePeer("registry");
 const USER = "alice";

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Credential, type CredentialStore, HttpRequest } from "@switchyard/core";
 import { describe, expect, it, vi } from "vitest";
+import { CredentialStoreError } from "../errors.ts";
 import { composeStores } from "./compose-stores.ts";
-import { CredentialStoreError } from "./errors.ts";
 import { fileStore } from "./file-store.ts";
 import { memoryStore } from "./memory-store.ts";
 

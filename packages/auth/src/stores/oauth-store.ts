@@ -1,11 +1,11 @@
 import type { BearerCredential, Credential } from "@switchyard/core";
 import { InvalidOptionsError } from "@switchyard/core";
+import { parseKey } from "../credential-key.ts";
+import type { MatcherEntry } from "../credential-matcher.ts";
+import { createMatcher } from "../credential-matcher.ts";
+import { TokenRefreshError } from "../errors.ts";
+import { authChannels, publish } from "../events.ts";
 import type { AuthStore } from "./auth-store.ts";
-import { parseKey } from "./credential-key.ts";
-import type { MatcherEntry } from "./credential-matcher.ts";
-import { createMatcher } from "./credential-matcher.ts";
-import { TokenRefreshError } from "./errors.ts";
-import { authChannels, publish } from "./events.ts";
 
 /** A token as a refresh callback returns it. */
 export interface OAuthToken {

@@ -1,11 +1,11 @@
 import type { Credential } from "@switchyard/core";
 import { InvalidOptionsError } from "@switchyard/core";
 import { LRUCache } from "lru-cache";
+import { hostPatterns, lookupTarget, parseKey } from "../credential-key.ts";
+import { KeyringUnavailableError } from "../errors.ts";
+import { decodeRattlerValue, encodeRattlerValue, unencodableReason } from "../formats/rattler-format.ts";
+import { credentialProblem } from "../validate-credential.ts";
 import type { AuthStore } from "./auth-store.ts";
-import { hostPatterns, lookupTarget, parseKey } from "./credential-key.ts";
-import { KeyringUnavailableError } from "./errors.ts";
-import { decodeRattlerValue, encodeRattlerValue, unencodableReason } from "./rattler-format.ts";
-import { credentialProblem } from "./validate-credential.ts";
 
 /** The part of `@napi-rs/keyring` this store uses. */
 export interface KeyringModule {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TokenRefreshError } from "./errors.ts";
+import { TokenRefreshError } from "../errors.ts";
 import type { OAuthToken } from "./oauth-store.ts";
 import { oauthStore } from "./oauth-store.ts";
 

@@ -1,10 +1,10 @@
 import type { Credential } from "@switchyard/core";
-import { parseKey } from "./credential-key.ts";
-import type { CredentialMatcher, MatcherEntry } from "./credential-matcher.ts";
-import { createMatcher } from "./credential-matcher.ts";
+import { parseKey } from "../credential-key.ts";
+import type { CredentialMatcher, MatcherEntry } from "../credential-matcher.ts";
+import { createMatcher } from "../credential-matcher.ts";
+import type { FileProblem, Parsed } from "../stores/watched-file.ts";
 import { parseJsonDocument } from "./json-document.ts";
 import { decodeRattlerValue } from "./rattler-format.ts";
-import type { FileProblem, Parsed } from "./watched-file.ts";
 
 /**
  * Parses rattler's `credentials.json`: one object whose keys are hosts, `host/path` prefixes or

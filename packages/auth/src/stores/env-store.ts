@@ -1,11 +1,11 @@
 import type { Credential } from "@switchyard/core";
 import { InvalidOptionsError } from "@switchyard/core";
+import { parseKey } from "../credential-key.ts";
+import type { MatcherEntry } from "../credential-matcher.ts";
+import { createMatcher } from "../credential-matcher.ts";
+import { authChannels, publish } from "../events.ts";
+import { credentialProblem } from "../validate-credential.ts";
 import type { AuthStore } from "./auth-store.ts";
-import { parseKey } from "./credential-key.ts";
-import type { MatcherEntry } from "./credential-matcher.ts";
-import { createMatcher } from "./credential-matcher.ts";
-import { authChannels, publish } from "./events.ts";
-import { credentialProblem } from "./validate-credential.ts";
 
 /**
  * Which environment variables make up a credential. Every name here is read, and nothing else:

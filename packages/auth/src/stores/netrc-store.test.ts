@@ -4,11 +4,11 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CredentialFileError } from "./errors.ts";
+import { CredentialFileError } from "../errors.ts";
 import { fileStore } from "./file-store.ts";
 import { netrcStore, parseNetrcTable } from "./netrc-store.ts";
 
-const fixtures = join(import.meta.dirname, "..", "test", "fixtures");
+const fixtures = join(import.meta.dirname, "..", "..", "test", "fixtures");
 let dir: string;
 
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { isSwitchyardError } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
-import { KeyringUnavailableError } from "./errors.ts";
+import { KeyringUnavailableError } from "../errors.ts";
 import type { KeyringModule } from "./keyring-store.ts";
 import { keyringStore } from "./keyring-store.ts";
 

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isSwitchyardError } from "@switchyard/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CredentialFileError } from "./errors.ts";
+import { CredentialFileError } from "../errors.ts";
 import { fileStore } from "./file-store.ts";
 
-const fixtures = join(import.meta.dirname, "..", "test", "fixtures");
+const fixtures = join(import.meta.dirname, "..", "..", "test", "fixtures");
 let dir: string;
 
 beforeEach(async () => {

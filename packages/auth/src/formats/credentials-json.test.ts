@@ -7,7 +7,7 @@ import { parseCredentialsJson } from "./credentials-json.ts";
 import { decodeRattlerValue, encodeRattlerValue, unencodableReason } from "./rattler-format.ts";
 
 const fixture = (name: string) =>
-  readFileSync(join(import.meta.dirname, "..", "test", "fixtures", name), "utf8");
+  readFileSync(join(import.meta.dirname, "..", "..", "test", "fixtures", name), "utf8");
 
 describe("decodeRattlerValue", () => {
   it.each<[string, unknown, Credential]>([

@@ -1,10 +1,10 @@
 import type { Credential } from "@switchyard/core";
 import { InvalidOptionsError } from "@switchyard/core";
+import { parseKey } from "../credential-key.ts";
+import type { CredentialMatcher, MatcherEntry } from "../credential-matcher.ts";
+import { createMatcher } from "../credential-matcher.ts";
+import { credentialProblem } from "../validate-credential.ts";
 import type { AuthStore } from "./auth-store.ts";
-import { parseKey } from "./credential-key.ts";
-import type { CredentialMatcher, MatcherEntry } from "./credential-matcher.ts";
-import { createMatcher } from "./credential-matcher.ts";
-import { credentialProblem } from "./validate-credential.ts";
 
 /** Entries for {@link memoryStore}: key (`host`, `host/path`, `*.domain`, `s3://bucket`...) to credential. */
 export type CredentialEntries =

@@ -1,7 +1,7 @@
 import { open, stat } from "node:fs/promises";
-import type { CredentialFileProblem } from "./errors.ts";
-import { CredentialFileError } from "./errors.ts";
-import { authChannels, publish } from "./events.ts";
+import type { CredentialFileProblem } from "../errors.ts";
+import { CredentialFileError } from "../errors.ts";
+import { authChannels, publish } from "../events.ts";
 
 /** One problem a parser found in a file. */
 export interface FileProblem {

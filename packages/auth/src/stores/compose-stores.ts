@@ -1,11 +1,11 @@
 import type { Credential, CredentialStore } from "@switchyard/core";
 import { InvalidOptionsError, isSwitchyardError, redactUrl } from "@switchyard/core";
 import { LRUCache } from "lru-cache";
+import { CredentialStoreError } from "../errors.ts";
+import type { HrefSource } from "../miss-key.ts";
+import { missKey } from "../miss-key.ts";
+import { credentialProblem } from "../validate-credential.ts";
 import type { AuthStore } from "./auth-store.ts";
-import { CredentialStoreError } from "./errors.ts";
-import type { HrefSource } from "./miss-key.ts";
-import { missKey } from "./miss-key.ts";
-import { credentialProblem } from "./validate-credential.ts";
 
 /** Options of {@link composeStores}. */
 export interface ComposeStoresOptions {

@@ -2,13 +2,13 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { BasicCredential, Credential } from "@switchyard/core";
 import { InvalidOptionsError } from "@switchyard/core";
+import { parseKey } from "../credential-key.ts";
+import type { CredentialMatcher, MatcherEntry } from "../credential-matcher.ts";
+import { createMatcher } from "../credential-matcher.ts";
+import type { NetrcEntry } from "../formats/netrc-parser.ts";
+import { parseNetrc } from "../formats/netrc-parser.ts";
 import type { AuthStore } from "./auth-store.ts";
-import { parseKey } from "./credential-key.ts";
-import type { CredentialMatcher, MatcherEntry } from "./credential-matcher.ts";
-import { createMatcher } from "./credential-matcher.ts";
 import { checkFileOptions } from "./file-store.ts";
-import type { NetrcEntry } from "./netrc-parser.ts";
-import { parseNetrc } from "./netrc-parser.ts";
 import type { FileProblem, Parsed, WatchedFileOptions } from "./watched-file.ts";
 import { WatchedFile } from "./watched-file.ts";
 
