@@ -40,6 +40,14 @@ export class BodyLease {
     return !producerDone(this.body);
   }
 
+  /**
+   * Whether the body waits on its reader: its buffer is full, so undici has paused the socket (and
+   * its `bodyTimeout` no longer runs). A body waiting on the server is not stalled by its reader.
+   */
+  get full(): boolean {
+    return this.body.readableLength >= this.body.readableHighWaterMark;
+  }
+
   /** Destroys the body with `error` (a reader sees it; nobody else is disturbed). */
   abort(why: string): void {
     const body = this.body;

@@ -39,7 +39,7 @@ export function checkSecretHeaders(names: unknown): readonly string[] | undefine
  */
 export function isCrossOriginSecret(name: string, extra?: readonly string[]): boolean {
   const lower = name.toLowerCase();
-  return lower === "host" || isSecretHeader(lower) || (extra !== undefined && extra.includes(lower));
+  return lower === "host" || isSecretHeader(lower) || extra?.includes(lower) === true;
 }
 
 /** `headers` without every header {@link isCrossOriginSecret} names (the same object when none). */

@@ -20,8 +20,10 @@ const PRUNE_FLOOR = 64;
  * The rule for closing (documented in the README):
  * - `retire()` (what `close()` and `reload()` do) waits for the calls in flight, then closes the
  *   dispatcher gracefully; bodies still streaming finish. Every `closeGraceMs` it looks at the
- *   bodies still holding a connection: one nobody asked for, or one nobody read from during that
- *   period, is released (destroyed with a `ClientClosedError`), so the close always ends.
+ *   bodies still holding a connection: one nobody asked for, or one whose buffer is full and that
+ *   nobody read from during that period (a reader that stopped half-way), is released (destroyed
+ *   with a `ClientClosedError`), so the close always ends. A body waiting on its server is not
+ *   released: undici's `bodyTimeout` bounds it.
  * - `destroy()` fails calls in flight, releases every body at once and settles a pending close.
  */
 export class Pool {
@@ -124,7 +126,7 @@ export class Pool {
       const still: BodyLease[] = [];
       for (const lease of this.#leases) {
         if (!lease.open) continue;
-        if (!lease.taken || !lease.moved) {
+        if (!lease.taken || (!lease.moved && lease.full)) {
           lease.abort(
             `the client closed and this response body was not read for ${this.closeGraceMs} ms (closeGraceMs); it was released`,
           );

@@ -94,7 +94,7 @@ export async function routeThroughMirrors(
     }
     const probe = overLimit.has(entry);
     if (probe) entry.state.probing = true;
-    const target = rewriteForMirror(request, entry, rest, requestOrigin);
+    const target = rewriteForMirror(request, entry, rest, requestOrigin, context);
     if (mirrorChannels.selected.hasSubscribers) {
       mirrorChannels.selected.publish({
         prefix: pool.prefix,
@@ -219,7 +219,7 @@ function report(
   error: string | undefined,
 ): MirrorReport {
   return Object.freeze({
-    mirror: entry.redacted,
+    url: entry.redacted,
     kind: entry.kind,
     outcome,
     ...(status === undefined ? {} : { status }),
