@@ -3,6 +3,7 @@ import type { Chain } from "./chain.ts";
 import type { Context } from "./context.ts";
 import { channels } from "./diagnostics.ts";
 import { RedirectError } from "./errors.ts";
+import { leaseOf } from "./internals.ts";
 import { mapError } from "./map-error.ts";
 import type { Pool } from "./pool.ts";
 import { redactUrl } from "./redact.ts";
@@ -79,6 +80,10 @@ export class Call implements Continuation {
   #settle(response: HttpResponse): HttpResponse {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#site.pool.end();
+    // The caller owns the response from here: a middleware that only watched the body (mirror
+    // listens for its errors) did not take it.
+    const lease = leaseOf(response);
+    if (lease !== undefined) lease.taken = false;
     releaseWhenCollected(response, this.request);
     return response;
   }

@@ -276,8 +276,11 @@ function watchBody(
   now: () => number,
 ): void {
   if (!res.hasBody) return;
+  // The listener keeps only the URL: a response its caller drops unread must stay collectable (core
+  // then releases its body).
+  const url = res.url;
   res.body.once("error", (error: unknown) => {
-    const mapped = mapError(error, { method, url: res.url, context, phase: "body" });
+    const mapped = mapError(error, { method, url, context, phase: "body" });
     if (!isMirrorFailure(mapped)) return;
     const text = errorText(mapped, entry);
     const failures = pool.recordFailure(entry, now(), text, true);
