@@ -28,6 +28,8 @@ export class BodyLease {
   moved = false;
   /** Responses registered for collection that share this body. */
   holders = 0;
+  /** A response carrying this body was handed to its caller (and waits for, or has, registration). */
+  watched = false;
 
   constructor(body: Readable, request: HttpRequest, context: Context) {
     this.body = body;
@@ -77,19 +79,44 @@ const unread = new FinalizationRegistry<BodyLease>((lease) => {
   else body.destroy();
 });
 
+// Registering costs far more than a call's other bookkeeping (a weak cell per response, work for
+// the collector), and most bodies are done within a turn of the event loop (small bodies arrive
+// with their headers; read ones are taken). So responses wait here until the next turn, and only
+// those whose body is then still unread and open are registered.
+let waiting: HttpResponse[] = [];
+let flush: NodeJS.Immediate | undefined;
+// Calls that settle without the event loop turning (answers from a cache or a fake) must not pile
+// up here: past this many, the batch is looked at at once.
+const MAX_WAITING = 256;
+
+function registerWaiting(): void {
+  const batch = waiting;
+  waiting = [];
+  if (flush !== undefined) clearImmediate(flush);
+  flush = undefined;
+  for (const response of batch) {
+    const lease = leaseOf(response);
+    if (lease === undefined || lease.taken || producerDone(lease.body)) continue;
+    lease.holders++;
+    unread.register(response, lease);
+  }
+}
+
 /**
  * Releases the body of `response` if the response is collected before anyone asked for its body.
  * Called for the response a call hands its caller, and for responses derived from it later.
  */
 export function releaseWhenCollected(response: HttpResponse, request: HttpRequest): void {
-  let lease = leaseOf(response);
-  if (lease === undefined) {
+  if (leaseOf(response) === undefined) {
     // A body a middleware built (a verifying or resuming wrapper): watched on its own.
     const body = rawBodyOf(response);
     if (body === null) return;
-    lease = new BodyLease(body, request, response.context);
-    attachLease(response, lease);
+    attachLease(response, new BodyLease(body, request, response.context));
   }
-  lease.holders++;
-  unread.register(response, lease);
+  leaseOf(response)!.watched = true;
+  if (waiting.push(response) >= MAX_WAITING) registerWaiting();
+  else if (flush === undefined) {
+    flush = setImmediate(registerWaiting);
+    flush.unref();
+  }
 }

@@ -101,7 +101,7 @@ export class HttpResponse {
     if (lease !== undefined && changes.body === undefined) {
       // Same body: released only when neither response is left to read it.
       derived.#lease = lease;
-      if (lease.holders > 0) releaseWhenCollected(derived, lease.request);
+      if (lease.watched) releaseWhenCollected(derived, lease.request);
     }
     return derived;
   }
