@@ -12,10 +12,14 @@ class DoneBody extends Readable {
   }
 }
 
+// Ended, as undici's body is once the response completed (core's pool stops tracking it then).
+const doneBody = new DoneBody();
+doneBody.push(null);
+
 const answer = {
   statusCode: 200,
   headers: { "content-length": "2" },
-  body: new DoneBody(),
+  body: doneBody,
   trailers: {},
   opaque: null,
   context: {},

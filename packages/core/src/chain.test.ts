@@ -133,17 +133,53 @@ describe("composeChain", () => {
     expect(seen[0]!.next).toBe(seen[1]!.next);
   });
 
-  it("refuses a request built anew inside a middleware, naming the middleware", async () => {
+  it("accepts a request built anew and handed to next inside handle: it joins the call", async () => {
+    const idKey = contextKey<string>("test:id");
     const rebuild: Middleware = {
       name: "rebuilds",
       stage: "policy",
-      handle: (req, next) => next(new HttpRequest(req.url)),
+      handle: (req, next) => next(new HttpRequest(req.url, { headers: { "x-rebuilt": "1" } })),
+    };
+    const chain = composeChain([rebuild, mw("inner", "send")], (req, context) => {
+      expect(req.headers.get("x-rebuilt")).toBe("1");
+      return ok(req, context);
+    });
+    const res = await chain(new HttpRequest("http://127.0.0.1/"), new Context().set(idKey, "call-1"));
+    expect(res.context.get(idKey)).toBe("call-1");
+  });
+
+  it("accepts a request built anew after an await when the context is passed to next", async () => {
+    const idKey = contextKey<string>("test:id");
+    const rebuild: Middleware = {
+      name: "rebuilds",
+      stage: "policy",
+      handle: async (req, next, context) => {
+        await new Promise((r) => setImmediate(r));
+        return next(new HttpRequest(req.url), context);
+      },
+    };
+    const chain = composeChain([rebuild, mw("inner", "send")], ok);
+    const [a, b] = await Promise.all([
+      chain(new HttpRequest("http://127.0.0.1/"), new Context().set(idKey, "a")),
+      chain(new HttpRequest("http://127.0.0.1/"), new Context().set(idKey, "b")),
+    ]);
+    expect([a.context.get(idKey), b.context.get(idKey)]).toEqual(["a", "b"]);
+  });
+
+  it("refuses a request built anew after an await without its context, naming the middleware", async () => {
+    const rebuild: Middleware = {
+      name: "rebuilds",
+      stage: "policy",
+      handle: async (req, next) => {
+        await new Promise((r) => setImmediate(r));
+        return next(new HttpRequest(req.url));
+      },
     };
     const chain = composeChain([rebuild, mw("inner", "send")], ok);
     const call = chain(new HttpRequest("http://127.0.0.1/"), new Context());
     await expect(call).rejects.toBeInstanceOf(InvalidRequestError);
     await expect(call).rejects.toThrow(
-      /middleware "rebuilds" passed next\(\) a request built with new HttpRequest\(\)/,
+      /middleware "rebuilds" passed next\(\) a request built with new HttpRequest\(\) after an await/,
     );
     // The innermost next (the transport) checks too.
     const last = composeChain([rebuild], ok);

@@ -1,8 +1,8 @@
 import type { Context } from "./context.ts";
 import { InvalidOptionsError, InvalidRequestError } from "./errors.ts";
+import { bindContext, contextOf } from "./internals.ts";
 import type { Middleware, Next } from "./middleware.ts";
 import type { HttpRequest } from "./request.ts";
-import { bindContext, contextOf } from "./request.ts";
 import type { HttpResponse } from "./response.ts";
 import { isStage, STAGES } from "./stage.ts";
 import type { Transport } from "./transport.ts";
@@ -48,18 +48,25 @@ export type Chain = (request: HttpRequest, context: Context) => Promise<HttpResp
 
 /**
  * Composes the chain once per client: every middleware gets the same `next` on every call, so a
- * call allocates no closures. The call's context travels on the request (every request derived
- * with `request.with()` keeps it), which is why a middleware must hand `next` a request derived
- * from the one it was given; one built anew with `new HttpRequest()` is refused with an
- * `InvalidRequestError` naming the middleware. With no middleware the chain is the transport.
+ * call allocates no closures. Each middleware's `handle` receives the call's context explicitly.
+ * `next(request, context?)` finds the call a request belongs to, in this order:
+ * 1. the `context` passed to `next`, if any;
+ * 2. the call of the request it was derived from (`request.with()` keeps it; core binds the
+ *    caller's request to its call);
+ * 3. the call whose `handle` is running, when `next` is called synchronously inside `handle`
+ *    (so `return next(new HttpRequest(url))` works).
+ * A request built anew and handed to `next` after an `await` matches none of these: it is refused
+ * with an `InvalidRequestError` naming the middleware (pass the context: `next(fresh, context)`).
+ * With no middleware the chain is the transport.
  */
 export function composeChain(middleware: readonly Middleware[], transport: Transport): Chain {
   const n = middleware.length;
   if (n === 0) return transport;
   const last = middleware[n - 1]!;
-  let inner: Next = (request) => {
+  let inner: Next = (request, context) => {
     try {
-      return transport(request, callContext(request, last));
+      const bound = enter(request, context, last);
+      return transport(bound, contextOf(bound)!);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -68,24 +75,39 @@ export function composeChain(middleware: readonly Middleware[], transport: Trans
     const m = middleware[i]!;
     const caller = i === 0 ? undefined : middleware[i - 1];
     const next = inner;
-    inner = (request) => {
+    inner = (request, context) => {
+      const saved = running;
       try {
-        return m.handle(request, next, callContext(request, caller));
+        const bound = enter(request, context, caller);
+        const ctx = contextOf(bound)!;
+        running = ctx;
+        return m.handle(bound, next, ctx);
       } catch (error) {
         // A middleware that throws synchronously still yields a rejected promise.
         return Promise.reject(error);
+      } finally {
+        running = saved;
       }
     };
   }
-  const first = inner;
-  return (request, context) => first(bindContext(request, context, false));
+  return inner;
 }
 
-function callContext(request: HttpRequest, caller: Middleware | undefined): Context {
-  const context = contextOf(request);
-  if (context !== undefined) return context;
-  throw new InvalidRequestError(
-    `middleware "${caller?.name ?? "?"}" passed next() a request built with new HttpRequest(); derive it from the request it was handed with request.with({ url, method, headers, body }) so it stays in its call`,
-    { method: request.method, url: request.redactedUrl },
-  );
+// The context of the call whose `handle` is on the stack (undefined between turns of the loop).
+let running: Context | undefined;
+
+function enter(
+  request: HttpRequest,
+  explicit: Context | undefined,
+  caller: Middleware | undefined,
+): HttpRequest {
+  const own = contextOf(request);
+  const context = explicit ?? own ?? running;
+  if (context === undefined) {
+    throw new InvalidRequestError(
+      `middleware "${caller?.name ?? "?"}" passed next() a request built with new HttpRequest() after an await, so core cannot tell which call it belongs to; pass the call's context along (next(request, context)) or derive the request from the one it was handed (request.with({ url, method, headers, body }))`,
+      { method: request.method, url: request.redactedUrl },
+    );
+  }
+  return own === context ? request : bindContext(request, context, false);
 }

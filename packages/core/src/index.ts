@@ -19,6 +19,12 @@ export type {
   S3Credential,
 } from "./credentials.ts";
 export { CREDENTIAL_KINDS } from "./credentials.ts";
+export {
+  isCrossOriginSecret,
+  secretHeadersKey,
+  stripCrossOriginSecrets,
+  withoutCrossOriginSecrets,
+} from "./cross-origin.ts";
 export { channels, pluginChannel } from "./diagnostics.ts";
 export type { SwitchyardErrorOptions, TimeoutPhase } from "./errors.ts";
 export {

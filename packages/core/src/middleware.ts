@@ -3,8 +3,13 @@ import type { HttpRequest } from "./request.ts";
 import type { HttpResponse } from "./response.ts";
 import type { Stage } from "./stage.ts";
 
-/** Sends a request through the rest of the chain; may be called more than once. */
-export type Next = (request: HttpRequest) => Promise<HttpResponse>;
+/**
+ * Sends a request through the rest of the chain; may be called more than once. `context` is the
+ * call's context, as `handle` received it: needed only for a request built anew with
+ * `new HttpRequest()` and handed over after an `await` (a request derived with `request.with()`
+ * carries its call along, and so does one handed over synchronously inside `handle`).
+ */
+export type Next = (request: HttpRequest, context?: Context) => Promise<HttpResponse>;
 
 /**
  * The one interface every plugin implements. `handle` receives the request, the rest of the
@@ -18,8 +23,8 @@ export interface Middleware {
   readonly stage: Stage;
   /**
    * Handles one request: return `next(request)`, or `next` of a request derived from it with
-   * `request.with()` (never one built with `new HttpRequest()`, which core refuses), or answer
-   * yourself.
+   * `request.with()`, or of one built with `new HttpRequest()` (after an `await`, hand it over
+   * as `next(fresh, context)`), or answer yourself.
    */
   handle(request: HttpRequest, next: Next, context: Context): Promise<HttpResponse>;
 }

@@ -1,3 +1,5 @@
+import type { Context } from "./context.ts";
+import { originOf, withoutCrossOriginSecrets } from "./cross-origin.ts";
 import { BodyNotReplayableError, RedirectError } from "./errors.ts";
 import { redactUrl } from "./redact.ts";
 import type { HttpRequest } from "./request.ts";
@@ -8,8 +10,6 @@ export const DEFAULT_MAX_REDIRECTS = 20;
 
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 
-// Credentials the caller set for the original origin; a hop to another origin drops them.
-const CROSS_ORIGIN_DROPPED = ["authorization", "cookie", "proxy-authorization"];
 // Headers that describe a body; dropped when a redirect turns the request into a GET.
 const BODY_HEADERS = [
   "content-type",
@@ -29,9 +29,15 @@ export function isRedirect(response: HttpResponse): boolean {
  * The request for the next hop of a redirect, derived from the caller's request (never from what
  * middleware added, so credentials a plugin injected are looked up again for the new host).
  * Follows fetch: 303 turns anything but GET/HEAD into GET, 301/302 turn POST into GET; 307/308
- * keep method and body, which must then be replayable.
+ * keep method and body, which must then be replayable. A hop to another origin drops every
+ * cross-origin secret header (see `stripCrossOriginSecrets`; `context` brings the call's own
+ * `secretHeadersKey` names).
  */
-export function redirectRequest(request: HttpRequest, response: HttpResponse): HttpRequest {
+export function redirectRequest(
+  request: HttpRequest,
+  response: HttpResponse,
+  context?: Context,
+): HttpRequest {
   const location = response.headers.get("location") ?? "";
   let target: URL;
   try {
@@ -70,8 +76,9 @@ export function redirectRequest(request: HttpRequest, response: HttpResponse): H
   let headers = request.headers;
   // The caller's credentials belong to the origin the caller asked for. A middleware (mirror) may
   // have sent the request elsewhere, so the hop must stay on both origins to keep them.
-  if (from.origin !== target.origin || request.origin !== target.origin) {
-    headers = headers.delete(...CROSS_ORIGIN_DROPPED);
+  const to = originOf(target);
+  if (originOf(from) !== to || originOf(request.urlParts) !== to) {
+    headers = withoutCrossOriginSecrets(headers, context ?? response.context);
   }
   if (toGet) {
     headers = headers.delete(...BODY_HEADERS);

@@ -4,6 +4,7 @@ import type { Context } from "./context.ts";
 import { InvalidRequestError } from "./errors.ts";
 import type { HeadersInit } from "./headers.ts";
 import { HttpHeaders } from "./headers.ts";
+import { installRequestInternals } from "./internals.ts";
 import { redactUrl } from "./redact.ts";
 
 /** How a call treats redirects: follow them through the chain, hand them back, or fail. */
@@ -113,21 +114,6 @@ class UrlView implements UrlParts {
   }
 }
 
-/**
- * The URL's fields for core's transport (core-internal): the shared view when a middleware made one,
- * otherwise the parsed URL itself, read and never handed out, so a call without middleware does
- * not build a view it reads once.
- */
-export let urlFieldsOf: (request: HttpRequest) => UrlParts;
-/** The call a request belongs to (core-internal; see HttpRequest's context slot). */
-export let contextOf: (request: HttpRequest) => Context | undefined;
-/**
- * `request` bound to the call of `context` (core-internal): in place when the caller alone holds
- * the request (`owned`, e.g. the client just built it), otherwise as a derived copy, so a request
- * the user sends in several calls is never shared between them.
- */
-export let bindContext: (request: HttpRequest, context: Context, owned: boolean) => HttpRequest;
-
 const kDerived: unique symbol = Symbol("switchyard.request.derived");
 
 interface DerivedFields {
@@ -178,7 +164,7 @@ export class HttpRequest {
   readonly #parsed: URL;
   #parts: UrlView | undefined;
   // The call this request belongs to, inherited by every request derived with with(): it is how the
-  // chain, composed once per client, hands each middleware its call's context. Never exposed.
+  // chain, composed once per client, finds each call's context (see chain.ts). Never exposed.
   #context: Context | undefined;
 
   constructor(url: string | URL, init: RequestInit = {}) {
@@ -232,14 +218,16 @@ export class HttpRequest {
   }
 
   static {
-    contextOf = (request) => request.#context;
-    urlFieldsOf = (request) => request.#parts ?? request.#parsed;
-    bindContext = (request, context, owned) => {
-      if (request.#context === context) return request;
-      const bound = owned ? request : request.with({});
-      bound.#context = context;
-      return bound;
-    };
+    installRequestInternals({
+      contextOf: (request) => request.#context,
+      urlFieldsOf: (request) => request.#parts ?? request.#parsed,
+      bindContext: (request, context, owned) => {
+        if (request.#context === context) return request;
+        const bound = owned ? request : request.with({});
+        bound.#context = context;
+        return bound;
+      },
+    });
   }
 
   /** The body as given, if any. */

@@ -1,8 +1,11 @@
 import { Readable } from "node:stream";
 import consumers from "node:stream/consumers";
+import type { BodyLease } from "./body-lease.ts";
+import { releaseWhenCollected } from "./body-lease.ts";
 import { Context } from "./context.ts";
 import type { HeadersInit } from "./headers.ts";
 import { HttpHeaders } from "./headers.ts";
+import { installResponseInternals } from "./internals.ts";
 import { mapError } from "./map-error.ts";
 import type { HttpRequest } from "./request.ts";
 
@@ -58,6 +61,18 @@ export class HttpResponse {
   readonly request: HttpRequest | undefined;
   readonly redirected: boolean;
   readonly #body: Readable | null;
+  // The pool's lease on the body (core-internal): marked taken when anyone asks for the body.
+  #lease: BodyLease | undefined;
+
+  static {
+    installResponseInternals({
+      leaseOf: (response) => response.#lease,
+      attachLease: (response, lease) => {
+        response.#lease = lease;
+      },
+      rawBodyOf: (response) => response.#body,
+    });
+  }
 
   constructor(init: ResponseInit) {
     this.status = init.status;
@@ -72,7 +87,7 @@ export class HttpResponse {
 
   /** A response with some fields replaced (e.g. a verifying stream in place of the body). */
   with(changes: Partial<ResponseInit>): HttpResponse {
-    return new HttpResponse({
+    const derived = new HttpResponse({
       status: changes.status ?? this.status,
       statusText: changes.statusText ?? this.statusText,
       headers: changes.headers ?? this.headers,
@@ -82,6 +97,13 @@ export class HttpResponse {
       request: changes.request ?? this.request,
       redirected: changes.redirected ?? this.redirected,
     });
+    const lease = this.#lease;
+    if (lease !== undefined && changes.body === undefined) {
+      // Same body: released only when neither response is left to read it.
+      derived.#lease = lease;
+      if (lease.watched) releaseWhenCollected(derived, lease.request);
+    }
+    return derived;
   }
 
   /** Whether the status is 2xx. */
@@ -91,6 +113,7 @@ export class HttpResponse {
 
   /** The body as a Node stream (empty when there is none). Read it once. */
   get body(): Readable {
+    if (this.#lease !== undefined) this.#lease.taken = true;
     return this.#body ?? EMPTY();
   }
 
@@ -145,6 +168,7 @@ export class HttpResponse {
   async smallText(limit: number): Promise<string | undefined> {
     const declared = Number(this.headers.get("content-length"));
     const body = this.#body;
+    if (this.#lease !== undefined) this.#lease.taken = true;
     if (body === null) return "";
     if (Number.isFinite(declared) && declared > limit) {
       await this.discard();
@@ -175,6 +199,7 @@ export class HttpResponse {
    */
   discard(): Promise<void> {
     const body = this.#body;
+    if (this.#lease !== undefined) this.#lease.taken = true;
     if (body === null || body.destroyed || body.readableEnded) return Promise.resolve();
     // undici's dump() without a signal never rejects; it destroys what it will not drain.
     if (isUndiciBody(body)) return body.dump(DUMP_OPTIONS);

@@ -6,11 +6,12 @@ import { channels } from "./diagnostics.ts";
 import { AbortError, TimeoutError } from "./errors.ts";
 import type { HeaderValue } from "./headers.ts";
 import { HttpHeaders } from "./headers.ts";
+import { attachLease, urlFieldsOf } from "./internals.ts";
 import { attemptKey } from "./keys.ts";
 import { mapError } from "./map-error.ts";
+import type { Pool } from "./pool.ts";
 import { redactUrl } from "./redact.ts";
 import type { HttpRequest, UrlParts } from "./request.ts";
-import { urlFieldsOf } from "./request.ts";
 import { HttpResponse } from "./response.ts";
 import { unsupportedScheme } from "./scheme.ts";
 
@@ -45,19 +46,22 @@ export function createTransport(dispatcher: Dispatcher): Transport {
   return (request, context) => direct(request, context, undefined);
 }
 
-/** Builds the transport over `dispatcher`, taking a continuation (core-internal). */
-export function createDirectTransport(dispatcher: Dispatcher): DirectTransport {
+/**
+ * Builds the transport over `dispatcher`, taking a continuation (core-internal). With a `pool`, every
+ * response body is leased from it, so the pool can release bodies nobody reads when it closes.
+ */
+export function createDirectTransport(dispatcher: Dispatcher, pool?: Pool): DirectTransport {
   return function transport(request, context, then) {
     if (!isHttp(request.url)) {
       const refused = Promise.reject(unsupportedScheme(request.scheme, request.method, request.url));
       return then === undefined ? refused : refused.catch((error: unknown) => then.failure(error));
     }
     const holder = request.bodyHolder;
-    if (holder === undefined) return send(dispatcher, request, context, undefined, then);
+    if (holder === undefined) return send(dispatcher, pool, request, context, undefined, then);
     return holder
       .open("a second attempt needs it", { method: request.method, url: redactUrl(request.url) })
       .then(
-        (body) => send(dispatcher, request, context, body, then),
+        (body) => send(dispatcher, pool, request, context, body, then),
         then === undefined ? undefined : (error: unknown) => then.failure(error),
       );
   };
@@ -65,6 +69,7 @@ export function createDirectTransport(dispatcher: Dispatcher): DirectTransport {
 
 function send(
   dispatcher: Dispatcher,
+  pool: Pool | undefined,
   request: HttpRequest,
   context: Context,
   body: DispatchBody | undefined,
@@ -105,6 +110,7 @@ function send(
       try {
         if (error) throw transportError(error, request, context);
         response = toResponse(request, context, data, started);
+        if (pool !== undefined) attachLease(response, pool.lease(data.body, request, context));
       } catch (failure) {
         if (then === undefined) reject(failure);
         else settleFailure(then, failure, reject);

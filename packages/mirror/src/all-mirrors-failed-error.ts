@@ -11,10 +11,13 @@ import { describeCall, SwitchyardError } from "@switchyard/core";
  */
 export type MirrorOutcome = "failed" | "next" | "cooling" | "skipped" | "not-tried";
 
-/** One mirror's line in {@link AllMirrorsFailedError}. No secrets: URLs and texts are redacted. */
+/**
+ * One mirror's line in {@link AllMirrorsFailedError} and in `mirrorRouteKey`'s `attempts`. No
+ * secrets: URLs and texts are redacted. Its `url` is named as in `snapshot()`.
+ */
 export interface MirrorReport {
   /** The mirror URL (redacted); for the origin, the prefix. */
-  readonly mirror: string;
+  readonly url: string;
   readonly kind: "mirror" | "origin";
   readonly outcome: MirrorOutcome;
   /** The status it answered in this call, if it answered. */
@@ -26,7 +29,7 @@ export interface MirrorReport {
 }
 
 function line(r: MirrorReport): string {
-  const who = r.kind === "origin" ? `origin ${r.mirror}` : r.mirror;
+  const who = r.kind === "origin" ? `origin ${r.url}` : r.url;
   const last = r.error === undefined ? "" : ` (last error: ${r.error})`;
   switch (r.outcome) {
     case "failed":

@@ -94,7 +94,7 @@ export async function routeThroughMirrors(
     }
     const probe = overLimit.has(entry);
     if (probe) entry.state.probing = true;
-    const target = rewriteForMirror(request, entry, rest, requestOrigin);
+    const target = rewriteForMirror(request, entry, rest, requestOrigin, context);
     if (mirrorChannels.selected.hasSubscribers) {
       mirrorChannels.selected.publish({
         prefix: pool.prefix,
@@ -219,7 +219,7 @@ function report(
   error: string | undefined,
 ): MirrorReport {
   return Object.freeze({
-    mirror: entry.redacted,
+    url: entry.redacted,
     kind: entry.kind,
     outcome,
     ...(status === undefined ? {} : { status }),
@@ -276,8 +276,11 @@ function watchBody(
   now: () => number,
 ): void {
   if (!res.hasBody) return;
+  // The listener keeps only the URL: a response its caller drops unread must stay collectable (core
+  // then releases its body).
+  const url = res.url;
   res.body.once("error", (error: unknown) => {
-    const mapped = mapError(error, { method, url: res.url, context, phase: "body" });
+    const mapped = mapError(error, { method, url, context, phase: "body" });
     if (!isMirrorFailure(mapped)) return;
     const text = errorText(mapped, entry);
     const failures = pool.recordFailure(entry, now(), text, true);

@@ -1,23 +1,24 @@
 import { Readable } from "node:stream";
 import type { Context, HttpRequest } from "@switchyard/core";
-import { HttpResponse, redactUrl } from "@switchyard/core";
+import { HttpResponse, redactUrl, withoutCrossOriginSecrets } from "@switchyard/core";
 import type { Pool, PoolEntry } from "./mirror-pool.ts";
 
-// Credentials the caller set for the original host; a mirror on another origin never sees them
-// (auth, further in, looks up the mirror's own host). A caller-set Host names the original too.
-const CROSS_ORIGIN_DROPPED = ["authorization", "cookie", "proxy-authorization", "host"];
-
-/** The request for `entry`: the mirror's base plus the rest of the URL; credentials dropped across origins. */
+/**
+ * The request for `entry`: the mirror's base plus the rest of the URL. A mirror on another origin
+ * never sees the caller's secrets for the original host: core's one cross-origin rule drops every
+ * secret header, the call's own `secretHeaders` and Host (auth, further in, adds the mirror's own).
+ */
 export function rewriteForMirror(
   request: HttpRequest,
   entry: PoolEntry,
   rest: string,
   requestOrigin: string,
+  context: Context,
 ): HttpRequest {
   if (entry.kind === "origin") return request;
   const url = entry.base + rest;
   if (entry.origin === requestOrigin) return request.with({ url });
-  return request.with({ url, headers: request.headers.delete(...CROSS_ORIGIN_DROPPED) });
+  return request.with({ url, headers: withoutCrossOriginSecrets(request.headers, context) });
 }
 
 /** The 404 answered without a request when no mirror carries the path (rattler's fake 404). */

@@ -96,6 +96,31 @@ describe("mirror (node:http servers as origin and mirrors)", () => {
     });
   });
 
+  it("drops every secret header core names, and the client's own, on a mirror on another origin", async () => {
+    const secrets = {
+      "x-api-key": "planted-api-key",
+      "x-amz-security-token": "planted-amz-token",
+      "x-auth-token": "planted-auth-token",
+      "proxy-authorization": "Basic planted",
+      "x-session-handle": "planted-handle",
+    };
+    const m = mirror(
+      base({
+        mirrors: { [`${origin.url}/other`]: [`${ok2.url}/m`], [`${origin.url}/ch`]: [`${origin.url}/same`] },
+      }),
+    );
+    const c = createClient({ middleware: [m], secretHeaders: ["x-session-handle"] });
+    clients.push(c);
+    const headers = { ...secrets, "x-trace": "t2" };
+    await (await c.request(`${origin.url}/other/f.txt`, { headers })).text();
+    expect(ok2.requests).toHaveLength(1);
+    for (const name of Object.keys(secrets)) expect(ok2.requests[0]!.headers[name], name).toBeUndefined();
+    expect(ok2.requests[0]!.headers["x-trace"]).toBe("t2");
+    // A mirror on the same origin keeps them all.
+    await (await c.request(`${origin.url}/ch/f.txt`, { headers })).text();
+    expect(origin.requests[0]!.headers).toMatchObject(secrets);
+  });
+
   it("follows a redirect within a mirror on another origin without the original host's credentials", async () => {
     const hopping = await startCaptureServer((r) =>
       r.url === "/m/a"
@@ -290,7 +315,7 @@ describe("mirror (node:http servers as origin and mirrors)", () => {
     expect(error.transient).toBe(true);
     expect(error.mirrors).toEqual([
       {
-        mirror: `${down.url}/m`,
+        url: `${down.url}/m`,
         kind: "mirror",
         outcome: "cooling",
         error: "HTTP 502 Bad Gateway",

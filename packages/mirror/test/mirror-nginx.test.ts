@@ -93,7 +93,7 @@ describe.skipIf(nginx.skip)(`mirror against real nginx mirrors ${nginx.reason}`,
     expect(res.url).toBe(`${a.url}/ch${PKG}?v=2`);
     expect(res.context.get(servedByKey)).toEqual({ kind: "mirror", url: `${a.url}/ch` });
     const route = res.context.get(mirrorRouteKey)!;
-    expect(route.attempts.map((t) => [t.mirror, t.outcome, t.status])).toEqual([
+    expect(route.attempts.map((t) => [t.url, t.outcome, t.status])).toEqual([
       [`${x.url}/ch`, "failed", undefined],
       [`${c.url}/ch`, "failed", 503],
     ]);
@@ -301,7 +301,7 @@ describe.skipIf(nginx.skip)(`mirror against real nginx mirrors ${nginx.reason}`,
     expect(isSwitchyardError(error, "SWITCHYARD_ERR_ALL_MIRRORS_FAILED")).toBe(true);
     expect(error.transient).toBe(true);
     expect(error.prefix).toBe(prefix);
-    expect(error.mirrors.map((r) => [r.mirror, r.outcome, r.status])).toEqual([
+    expect(error.mirrors.map((r) => [r.url, r.outcome, r.status])).toEqual([
       [`${c.url}/ch`, "failed", 503],
       [`http://***@127.0.0.1:${dead}/ch`, "failed", undefined],
     ]);

@@ -1,5 +1,5 @@
 import type { Context, HttpHeaders, HttpRequest, HttpResponse, Next } from "@switchyard/core";
-import { pluginChannel, redactUrl } from "@switchyard/core";
+import { pluginChannel, redactUrl, withoutCrossOriginSecrets } from "@switchyard/core";
 import type { OciMissing, RegistryErrorEntry } from "./errors.ts";
 import { OciAuthError, OciNotFoundError, OciRegistryError } from "./errors.ts";
 import type { OciReference } from "./oci-reference.ts";
@@ -142,9 +142,12 @@ export function registryRequests(auth: RegistryAuth, maxRedirects: number): Regi
       if (sameOrigin) {
         sent = await sendAuthorized(call, current, method, headers);
       } else {
-        // Once the request has left the registry's origin, credentials never follow it.
+        // Once the request has left the registry's origin, credentials never follow it (core's one
+        // cross-origin rule: every secret header, the caller's own secretHeaders, Host).
         crossed = true;
-        const res = await call.next(derive(call, current, method, headers.delete("authorization", "cookie")));
+        const res = await call.next(
+          derive(call, current, method, withoutCrossOriginSecrets(headers, call.context)),
+        );
         sent = { res, auth: undefined, url: current, redirected: true };
       }
     }
