@@ -1,5 +1,5 @@
 import { BodyNotReplayableError, RedirectError } from "./errors.ts";
-import { redactUrl } from "./redact.ts";
+import { redactUrl, redactUrlError } from "./redact.ts";
 import type { HttpRequest } from "./request.ts";
 import type { HttpResponse } from "./response.ts";
 
@@ -42,7 +42,7 @@ export function redirectRequest(request: HttpRequest, response: HttpResponse): H
       {
         method: request.method,
         url: redactUrl(response.url),
-        cause,
+        cause: redactUrlError(cause),
       },
     );
   }

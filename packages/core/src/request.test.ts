@@ -1,4 +1,5 @@
 import { Readable } from "node:stream";
+import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { replayable } from "./body.ts";
 import { InvalidRequestError } from "./errors.ts";
@@ -79,6 +80,26 @@ describe("HttpRequest", () => {
 
   it("never puts URL userinfo into the error for an invalid URL", () => {
     expect(() => new HttpRequest("http://user:hunter2@[bad/")).toThrow(/^(?!.*hunter2)/s);
+  });
+
+  it("redacts an unparseable URL in the message and in the wrapped parser error", () => {
+    let error: unknown;
+    try {
+      new HttpRequest("http://user:hunter2@exa mple.com/?access_token=SECRET-TOKEN");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    const seen = [
+      inspect(error, { depth: 10 }),
+      JSON.stringify(error),
+      JSON.stringify((error as Error).cause),
+    ];
+    for (const text of seen) {
+      expect(text).not.toContain("hunter2");
+      expect(text).not.toContain("SECRET-TOKEN");
+    }
+    expect((error as Error).message).toContain("exa mple.com/?access_token=***");
   });
 
   it("upper-cases standard methods and keeps extension methods as given", () => {

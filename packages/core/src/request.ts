@@ -4,7 +4,7 @@ import type { Context } from "./context.ts";
 import { InvalidRequestError } from "./errors.ts";
 import type { HeadersInit } from "./headers.ts";
 import { HttpHeaders } from "./headers.ts";
-import { redactUrl } from "./redact.ts";
+import { redactUrl, redactUrlError } from "./redact.ts";
 
 /** How a call treats redirects: follow them through the chain, hand them back, or fail. */
 export type RedirectMode = "follow" | "manual" | "error";
@@ -150,7 +150,7 @@ function parseUrl(url: string | URL): URL {
     return new URL(url);
   } catch (cause) {
     throw new InvalidRequestError(`invalid URL ${JSON.stringify(redactUrl(String(url)).slice(0, 200))}`, {
-      cause,
+      cause: redactUrlError(cause),
     });
   }
 }
