@@ -17,6 +17,16 @@ describe("HttpRequest", () => {
     expect(derived.headers.get("x-extra")).toBe("1");
   });
 
+  it("keeps the caller's text in inputUrl when the parser removed dot segments", () => {
+    const req = new HttpRequest("oci://reg/org/%2e%2e/../x:1");
+    expect(req.url).toBe("oci://reg/x:1");
+    expect(req.inputUrl).toBe("oci://reg/org/%2e%2e/../x:1");
+    expect(req.with({ headers: { a: "1" } }).inputUrl).toBe("oci://reg/org/%2e%2e/../x:1");
+    expect(req.with({ url: "oci://reg/y:1" }).inputUrl).toBe("oci://reg/y:1");
+    expect(req.with({ url: "oci://reg/a/./y:1" }).inputUrl).toBe("oci://reg/a/./y:1");
+    expect(new HttpRequest("https://x.test/a").inputUrl).toBe("https://x.test/a");
+  });
+
   it("shares headers when they do not change", () => {
     const original = new HttpRequest("https://example.test/", { headers: { a: "1" } });
     expect(original.with({ method: "HEAD" }).headers).toBe(original.headers);

@@ -180,7 +180,7 @@ export function oci(options: OciOptions = {}): Middleware {
     }
     let ref: OciReference;
     try {
-      ref = parseOciUrl(request.url);
+      ref = parseOciUrl(request.inputUrl);
     } catch (error) {
       if (error instanceof OciReferenceError) {
         throw new OciReferenceError(error.message, { method, url: redactUrl(request.url), cause: error });
