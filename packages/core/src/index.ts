@@ -45,7 +45,7 @@ export { attemptKey, credentialKey, notBeforeKey, servedByKey } from "./keys.ts"
 export type { ErrorSite } from "./map-error.ts";
 export { mapError } from "./map-error.ts";
 export type { Middleware, Next } from "./middleware.ts";
-export { isSecretHeader, REDACTED, redactHeaders, redactSecrets, redactUrl } from "./redact.ts";
+export { isSecretHeader, REDACTED, redactHeaders, redactSecrets, redactUrl, redactUrlError } from "./redact.ts";
 export { DEFAULT_MAX_REDIRECTS, isRedirect, redirectRequest } from "./redirect.ts";
 export type { RedirectMode, RequestChanges, RequestInit, RequestOptions, UrlParts } from "./request.ts";
 export { HttpRequest } from "./request.ts";

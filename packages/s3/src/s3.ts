@@ -69,7 +69,7 @@ function signedEndpoints(config: S3Config): SignedEndpoint[] {
 
 function planS3(request: HttpRequest, config: S3Config): Plan {
   const where = { method: request.method, url: request.redactedUrl };
-  const parsed = parseS3Url(request.url);
+  const parsed = parseS3Url(request.url, config);
   if (!parsed.ok) throw new S3RequestError("invalid-url", `invalid s3: URL: ${parsed.detail}`, where);
   if (!S3_METHODS.includes(request.method))
     throw new S3RequestError(
