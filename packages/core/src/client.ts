@@ -12,6 +12,7 @@ import { DEFAULT_MAX_REDIRECTS, isRedirect, redirectRequest } from "./redirect.t
 import type { RedirectMode, RequestInit } from "./request.ts";
 import { bindContext, HttpRequest } from "./request.ts";
 import type { HttpResponse } from "./response.ts";
+import { publishScrubbed } from "./scrub.ts";
 import type { Continuation, DirectTransport } from "./transport.ts";
 import { createDirectTransport } from "./transport.ts";
 import type { TransportOptions } from "./transport-options.ts";
@@ -300,7 +301,7 @@ export function createClient(options: ClientOptions = {}): Client {
       await res.discard();
       const next = redirectRequest(req, res);
       if (channels.redirect.hasSubscribers) {
-        channels.redirect.publish({
+        publishScrubbed(channels.redirect, {
           method: next.method,
           from: redactUrl(res.url),
           to: redactUrl(next.url),

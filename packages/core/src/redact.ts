@@ -2,7 +2,8 @@
 export const REDACTED = "***";
 
 // Query parameters that carry secrets: AWS/GCS presigned signatures, OAuth and API tokens.
-const SECRET_PARAM =
+/** @internal Query parameter names whose values are secrets (core-internal). */
+export const SECRET_PARAM: RegExp =
   /^(x-amz-(signature|security-token|credential)|x-goog-(signature|credential)|signature|sig|token|access_token|id_token|refresh_token|api[-_]?key|key|secret|password|passwd|pwd|auth|authorization|client_secret|code)$/i;
 
 // Header names whose values are secrets.
@@ -126,11 +127,50 @@ export function redactHeaders(
   return out;
 }
 
-/** Replaces every occurrence of each known secret in `text` by `***` (longest first). */
+/**
+ * Replaces every occurrence of each known secret in `text` by `***` (longest first). Secrets
+ * shorter than {@link MIN_SECRET_LENGTH} are ignored; those shorter than
+ * {@link SHORT_SECRET_LENGTH} are replaced only where they stand as a whole word (not inside a
+ * longer run of letters and digits), so a short password does not shred ordinary text.
+ */
 export function redactSecrets(text: string, secrets: Iterable<string | undefined>): string {
-  const list = [...secrets].filter((s): s is string => typeof s === "string" && s.length >= 4);
-  list.sort((a, b) => b.length - a.length);
-  let out = text;
-  for (const secret of list) out = out.split(secret).join(REDACTED);
-  return out;
+  const matcher = secretMatcher(secrets);
+  return matcher === undefined ? text : text.replace(matcher, REDACTED);
+}
+
+/** Secrets shorter than this are never searched for in text (too short to tell from prose). */
+export const MIN_SECRET_LENGTH = 4;
+/** Secrets shorter than this are replaced only as whole words; longer ones anywhere. */
+export const SHORT_SECRET_LENGTH = 8;
+
+/**
+ * One regular expression finding every secret of `secrets` (and its percent-encoded and
+ * JSON-escaped forms), longest first, or undefined when none is long enough to search for.
+ * Core-internal: {@link redactSecrets} and the error and event scrubbing share it.
+ */
+export function secretMatcher(secrets: Iterable<string | undefined>): RegExp | undefined {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH) continue;
+    forms.add(secret);
+    const encoded = safeEncode(secret);
+    if (encoded !== secret) forms.add(encoded);
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    if (escaped !== secret) forms.add(escaped);
+  }
+  if (forms.size === 0) return undefined;
+  const list = [...forms].sort((a, b) => b.length - a.length);
+  const parts = list.map((form) => {
+    const escaped = form.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+    return form.length < SHORT_SECRET_LENGTH ? `(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])` : escaped;
+  });
+  return new RegExp(parts.join("|"), "g");
+}
+
+function safeEncode(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
