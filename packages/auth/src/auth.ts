@@ -16,7 +16,7 @@ import { parseKey } from "./credential-key.ts";
 import { createMatcher } from "./credential-matcher.ts";
 import { CredentialExpiredError, CredentialStoreError, InsecureCredentialError } from "./errors.ts";
 import { authChannels, publish } from "./events.ts";
-import { credentialProblem, sameCredential } from "./validate-credential.ts";
+import { credentialProblem, credentialSecrets, sameCredential } from "./validate-credential.ts";
 
 /** What to do with a stored credential for a plain-http URL that is not allowed to carry it. */
 export type InsecureHttpAction = "skip" | "error";
@@ -170,9 +170,12 @@ export function auth(options: AuthOptions): AuthMiddleware {
     next: Next,
     credential: Credential,
     fromContext: boolean,
+    context: Context,
   ): Promise<HttpResponse> => {
     const source = storeName(credential, fromContext);
     const authed = apply(request, credential, source);
+    // Core scrubs every error and event of the call of what is registered here.
+    if (authed !== undefined) for (const secret of credentialSecrets(credential)) context.addSecret(secret);
     const response = await next(authed ?? request);
     if (
       !replay ||
@@ -210,6 +213,7 @@ export function auth(options: AuthOptions): AuthMiddleware {
     await response.discard();
     report("replayed");
     const again = apply(request, fresh, storeName(fresh, false));
+    if (again !== undefined) for (const secret of credentialSecrets(fresh)) context.addSecret(secret);
     return next(again ?? request);
   };
 
@@ -238,14 +242,14 @@ export function auth(options: AuthOptions): AuthMiddleware {
               }),
             );
           }
-          return send(request, next, perCall, true);
+          return send(request, next, perCall, true, context);
         }
       }
       // An Authorization or userinfo the caller set means the caller chose the credentials.
       if (request.headers.has("authorization") || hasUserinfo(request.urlParts)) return next(request);
       if (store.isKnownMiss(request.urlParts)) return next(request);
       return lookup(request).then((credential) =>
-        credential === undefined ? next(request) : send(request, next, credential, false),
+        credential === undefined ? next(request) : send(request, next, credential, false, context),
       );
     },
   };

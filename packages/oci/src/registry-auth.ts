@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Context, Credential, CredentialStore, HttpRequest, HttpResponse, Next } from "@switchyard/core";
-import { credentialKey, pluginChannel, redactSecrets, redactUrl } from "@switchyard/core";
+import { credentialKey, pluginChannel, publishScrubbed, redactSecrets, redactUrl } from "@switchyard/core";
 import { OciAuthError, OciRegistryError } from "./errors.ts";
 import { readRegistryErrors } from "./read-body.ts";
 import { baseHeaders, basicHeader, insecureReason } from "./request-headers.ts";
@@ -226,7 +226,7 @@ export class RegistryAuth {
     const errors = res.ok ? [] : await readRegistryErrors(res);
     if (res.ok) await res.discard();
     if (probeChannel.hasSubscribers) {
-      probeChannel.publish({
+      publishScrubbed(probeChannel, {
         registry: target.registry,
         status: res.status,
         scheme: host?.kind,
@@ -265,6 +265,18 @@ export class RegistryAuth {
 /** The URL the credential store is asked about: the repository on the registry's origin. */
 export function storeUrl(target: { origin: string; repository: string }): string {
   return `${target.origin}/${target.repository}`;
+}
+
+/**
+ * Registers the secrets of `authorization` (the token or the Basic pair and password) with the
+ * call's context, so core scrubs every error and event of the call of them.
+ */
+export function registerSecrets(context: Context, authorization: Authorization | undefined): void {
+  const header = authorization?.header;
+  if (header) context.addSecret(header.slice(header.indexOf(" ") + 1));
+  const credential = authorization?.credential;
+  if (credential?.kind === "basic") context.addSecret(credential.password);
+  if (credential?.kind === "bearer") context.addSecret(credential.token);
 }
 
 /** Removes every known secret from a text (tokens and passwords of this call). */
