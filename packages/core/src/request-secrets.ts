@@ -18,6 +18,12 @@ export function collectUrlSecrets(url: string, out: Set<string>): void {
     out.add(part);
     out.add(decode(part));
   }
+  if (parsed.username !== "" || parsed.password !== "") {
+    // Core's transport sends userinfo as Basic auth: the pair and its base64 go on the wire.
+    const pair = `${decode(parsed.username)}:${decode(parsed.password)}`;
+    out.add(pair);
+    out.add(Buffer.from(pair).toString("base64"));
+  }
   if (parsed.search) {
     for (const [name, value] of new URLSearchParams(parsed.search))
       if (value !== "" && SECRET_PARAM.test(name)) out.add(value);

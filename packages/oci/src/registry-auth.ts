@@ -255,10 +255,16 @@ export class RegistryAuth {
 
   async #credential(target: AuthTarget): Promise<Credential | undefined> {
     const perCall = target.context.get(credentialKey);
-    if (perCall !== undefined) return perCall;
     const store = this.#options.credentials;
-    if (store === undefined) return undefined;
-    return store.get(storeUrl(target));
+    const credential = perCall ?? (store === undefined ? undefined : await store.get(storeUrl(target)));
+    // Known to the call before anything fails: an error built from a cached challenge (echoed by
+    // the registry on an earlier call) may quote it before this call sends a thing.
+    if (credential?.kind === "basic")
+      target.context
+        .addSecret(credential.password)
+        .addSecret(Buffer.from(`${credential.username}:${credential.password}`).toString("base64"));
+    else if (credential?.kind === "bearer") target.context.addSecret(credential.token);
+    return credential;
   }
 }
 

@@ -68,8 +68,10 @@ function realmUrl(exchange: TokenExchange): URL {
     realm = new URL(host.realm);
     if (realm.protocol !== "https:" && realm.protocol !== "http:") throw new Error("not http(s)");
   } catch {
+    // Not quoted: the realm comes from a challenge that may be cached from an earlier call, so it
+    // can echo credentials this call never registered.
     throw new OciAuthError(
-      `the registry named an unusable token realm ${JSON.stringify(redactUrl(host.realm).slice(0, 200))}`,
+      `the registry's challenge named a token realm that is not an http(s) URL (${host.realm.length} characters, not quoted)`,
       { context: target.context },
     );
   }
