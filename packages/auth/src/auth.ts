@@ -12,10 +12,9 @@ import { credentialKey, InvalidOptionsError, InvalidRequestError, isSwitchyardEr
 import { planCredential } from "./apply-credential.ts";
 import type { ComposedStore, ComposeStoresOptions } from "./compose-stores.ts";
 import { composeStores } from "./compose-stores.ts";
-import { parseKey } from "./credential-key.ts";
-import { createMatcher } from "./credential-matcher.ts";
 import { CredentialExpiredError, CredentialStoreError, InsecureCredentialError } from "./errors.ts";
 import { authChannels, publish } from "./events.ts";
+import { insecurePolicy } from "./insecure-policy.ts";
 import { credentialProblem, credentialSecrets, sameCredential } from "./validate-credential.ts";
 
 /** What to do with a stored credential for a plain-http URL that is not allowed to carry it. */
@@ -95,6 +94,7 @@ export function auth(options: AuthOptions): AuthMiddleware {
     throw new InvalidOptionsError("auth: name must be a non-empty string");
   const store = composeStores(options.stores, {
     name,
+    ...(options.allowInsecureHttp === undefined ? {} : { allowInsecureHttp: options.allowInsecureHttp }),
     ...(options.missTtl === undefined ? {} : { missTtl: options.missTtl }),
     ...(options.maxCachedMisses === undefined ? {} : { maxCachedMisses: options.maxCachedMisses }),
   });
@@ -253,23 +253,4 @@ export function auth(options: AuthOptions): AuthMiddleware {
       );
     },
   };
-}
-
-function insecurePolicy(value: AuthOptions["allowInsecureHttp"]): (url: URL) => boolean {
-  if (value === undefined || value === false) return () => false;
-  if (value === true) return () => true;
-  if (!Array.isArray(value)) {
-    throw new InvalidOptionsError("auth: allowInsecureHttp must be a boolean or an array of keys");
-  }
-  const entries = value.map((key: unknown, i) => {
-    const parsed = parseKey(String(key));
-    if (typeof key !== "string" || !parsed.ok) {
-      throw new InvalidOptionsError(
-        `auth: allowInsecureHttp[${i}] is not a valid key${parsed.ok ? "" : `: ${parsed.reason}`}`,
-      );
-    }
-    return { key: parsed.key, value: true };
-  });
-  const matcher = createMatcher(entries);
-  return (url) => matcher.match(url) !== undefined;
 }
