@@ -10,13 +10,12 @@ import type {
 } from "@switchyard/core";
 import { credentialKey, InvalidOptionsError, InvalidRequestError, isSwitchyardError } from "@switchyard/core";
 import { planCredential } from "./apply-credential.ts";
-import { parseKey } from "./credential-key.ts";
-import { createMatcher } from "./credential-matcher.ts";
 import { CredentialExpiredError, CredentialStoreError, InsecureCredentialError } from "./errors.ts";
 import { authChannels, publish } from "./events.ts";
+import { insecurePolicy } from "./insecure-policy.ts";
 import type { ComposedStore, ComposeStoresOptions } from "./stores/compose-stores.ts";
 import { composeStores } from "./stores/compose-stores.ts";
-import { credentialProblem, sameCredential } from "./validate-credential.ts";
+import { credentialProblem, credentialSecrets, sameCredential } from "./validate-credential.ts";
 
 /** What to do with a stored credential for a plain-http URL that is not allowed to carry it. */
 export type InsecureHttpAction = "skip" | "error";
@@ -95,6 +94,7 @@ export function auth(options: AuthOptions): AuthMiddleware {
     throw new InvalidOptionsError("auth: name must be a non-empty string");
   const store = composeStores(options.stores, {
     name,
+    ...(options.allowInsecureHttp === undefined ? {} : { allowInsecureHttp: options.allowInsecureHttp }),
     ...(options.missTtl === undefined ? {} : { missTtl: options.missTtl }),
     ...(options.maxCachedMisses === undefined ? {} : { maxCachedMisses: options.maxCachedMisses }),
   });
@@ -170,9 +170,12 @@ export function auth(options: AuthOptions): AuthMiddleware {
     next: Next,
     credential: Credential,
     fromContext: boolean,
+    context: Context,
   ): Promise<HttpResponse> => {
     const source = storeName(credential, fromContext);
     const authed = apply(request, credential, source);
+    // Core scrubs every error and event of the call of what is registered here.
+    if (authed !== undefined) for (const secret of credentialSecrets(credential)) context.addSecret(secret);
     const response = await next(authed ?? request);
     if (
       !replay ||
@@ -210,6 +213,7 @@ export function auth(options: AuthOptions): AuthMiddleware {
     await response.discard();
     report("replayed");
     const again = apply(request, fresh, storeName(fresh, false));
+    if (again !== undefined) for (const secret of credentialSecrets(fresh)) context.addSecret(secret);
     return next(again ?? request);
   };
 
@@ -238,34 +242,15 @@ export function auth(options: AuthOptions): AuthMiddleware {
               }),
             );
           }
-          return send(request, next, perCall, true);
+          return send(request, next, perCall, true, context);
         }
       }
       // An Authorization or userinfo the caller set means the caller chose the credentials.
       if (request.headers.has("authorization") || hasUserinfo(request.urlParts)) return next(request);
       if (store.isKnownMiss(request.urlParts)) return next(request);
       return lookup(request).then((credential) =>
-        credential === undefined ? next(request) : send(request, next, credential, false),
+        credential === undefined ? next(request) : send(request, next, credential, false, context),
       );
     },
   };
-}
-
-function insecurePolicy(value: AuthOptions["allowInsecureHttp"]): (url: URL) => boolean {
-  if (value === undefined || value === false) return () => false;
-  if (value === true) return () => true;
-  if (!Array.isArray(value)) {
-    throw new InvalidOptionsError("auth: allowInsecureHttp must be a boolean or an array of keys");
-  }
-  const entries = value.map((key: unknown, i) => {
-    const parsed = parseKey(String(key));
-    if (typeof key !== "string" || !parsed.ok) {
-      throw new InvalidOptionsError(
-        `auth: allowInsecureHttp[${i}] is not a valid key${parsed.ok ? "" : `: ${parsed.reason}`}`,
-      );
-    }
-    return { key: parsed.key, value: true };
-  });
-  const matcher = createMatcher(entries);
-  return (url) => matcher.match(url) !== undefined;
 }

@@ -1,5 +1,5 @@
 import type diagnosticsChannel from "node:diagnostics_channel";
-import { pluginChannel } from "@switchyard/core";
+import { pluginChannel, publishScrubbed } from "@switchyard/core";
 
 /**
  * The auth plugin's diagnostics channels (`switchyard:auth:<event>`). Payloads carry store names,
@@ -30,7 +30,10 @@ export const authChannels: {
   envMissing: pluginChannel("auth", "env-missing"),
 });
 
-/** Publishes `payload` on `channel` only when someone listens. */
+/**
+ * Publishes `payload` on `channel` only when someone listens, scrubbed of the secrets of its
+ * call's context (core's `publishScrubbed`).
+ */
 export function publish(channel: diagnosticsChannel.Channel, payload: () => object): void {
-  if (channel.hasSubscribers) channel.publish(payload());
+  if (channel.hasSubscribers) publishScrubbed(channel, payload() as Record<string, unknown>);
 }

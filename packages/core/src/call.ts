@@ -10,6 +10,7 @@ import { redactUrl } from "./redact.ts";
 import { isRedirect, redirectRequest } from "./redirect.ts";
 import type { HttpRequest, RedirectMode } from "./request.ts";
 import type { HttpResponse } from "./response.ts";
+import { publishScrubbed } from "./scrub.ts";
 import type { Continuation } from "./transport.ts";
 
 /** What a call runs on: the chain and the pool of the client's setup when the call started. */
@@ -107,7 +108,7 @@ export class Call implements Continuation {
       await res.discard();
       const next = redirectRequest(req, res, context);
       if (channels.redirect.hasSubscribers) {
-        channels.redirect.publish({
+        publishScrubbed(channels.redirect, {
           method: next.method,
           from: redactUrl(res.url),
           to: redactUrl(next.url),

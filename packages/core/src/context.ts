@@ -1,3 +1,6 @@
+import type { HttpRequest } from "./request.ts";
+import { collectHeaderSecrets, collectUrlSecrets } from "./request-secrets.ts";
+
 /** A typed key into a call's {@link Context}. Two keys with the same name are still distinct. */
 export interface ContextKey<T> {
   readonly name: string;
@@ -16,6 +19,9 @@ export function contextKey<T>(name: string): ContextKey<T> {
   return Object.freeze({ name });
 }
 
+/** Records the request the transport is sending for `context` (core-internal). */
+export let noteSent: (context: Context, request: HttpRequest) => void;
+
 /**
  * The per-call store: one per `client.request` / `client.fetch` call, shared by every middleware
  * and every attempt of that call, and readable afterwards from the response and from errors.
@@ -24,6 +30,51 @@ export class Context {
   // Keys and values side by side ([key, value, key, value...]), made on first write: a call holds a
   // handful of entries, which a linear scan finds faster than a Map costs to build per call.
   #entries: unknown[] | undefined;
+  // Secrets registered with addSecret() or read off requests sent, made on first use.
+  #secrets: Set<string> | undefined;
+  // The last request the transport sent, read for secrets only when an error or event needs them
+  // (or when another request replaces it): the hot path pays one field write per send.
+  #sent: HttpRequest | undefined;
+
+  static {
+    noteSent = (context, request) => {
+      const previous = context.#sent;
+      if (previous !== undefined && previous !== request) context.#collect(previous);
+      context.#sent = request;
+    };
+  }
+
+  #collect(request: HttpRequest): void {
+    this.#secrets ??= new Set();
+    collectUrlSecrets(request.url, this.#secrets);
+    collectHeaderSecrets(request.headers, this.#secrets);
+  }
+
+  /**
+   * Registers a credential this call uses (a token, a password, a signing key, a value a plugin
+   * obtained), so that every error and diagnostics event of the call is scrubbed of it, whichever
+   * plugin produced them. Core registers on its own what each request sent carries (secret header
+   * values, URL userinfo, secret query values, the conda `/t/` token); plugins add what never goes
+   * on the wire as such (an S3 secret key, a refresh token, a password traded for a token).
+   * Values shorter than 4 characters are ignored (see the README, "Secrets"). Returns the context.
+   */
+  addSecret(value: string | undefined | null): this {
+    if (typeof value === "string" && value !== "") {
+      this.#secrets ??= new Set();
+      this.#secrets.add(value);
+    }
+    return this;
+  }
+
+  /** Every secret known to the call so far: registered ones and those of the requests sent. */
+  secrets(): string[] {
+    const sent = this.#sent;
+    if (sent !== undefined) {
+      this.#collect(sent);
+      this.#sent = undefined;
+    }
+    return this.#secrets === undefined ? [] : [...this.#secrets];
+  }
 
   #indexOf(key: ContextKey<unknown>): number {
     const entries = this.#entries;

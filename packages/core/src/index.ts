@@ -51,13 +51,23 @@ export { attemptKey, credentialKey, notBeforeKey, servedByKey } from "./keys.ts"
 export type { ErrorSite } from "./map-error.ts";
 export { mapError } from "./map-error.ts";
 export type { Middleware, Next } from "./middleware.ts";
-export { isSecretHeader, REDACTED, redactHeaders, redactSecrets, redactUrl } from "./redact.ts";
+export {
+  isSecretHeader,
+  MIN_SECRET_LENGTH,
+  REDACTED,
+  redactHeaders,
+  redactSecrets,
+  redactUrl,
+  redactUrlError,
+  SHORT_SECRET_LENGTH,
+} from "./redact.ts";
 export { DEFAULT_MAX_REDIRECTS, isRedirect, redirectRequest } from "./redirect.ts";
 export type { RedirectMode, RequestChanges, RequestInit, RequestOptions, UrlParts } from "./request.ts";
 export { HttpRequest } from "./request.ts";
 export type { ResponseInit } from "./response.ts";
 export { DISCARD_DRAIN_LIMIT, HttpResponse } from "./response.ts";
 export { pluginForScheme } from "./scheme.ts";
+export { publishScrubbed, scrubSecrets } from "./scrub.ts";
 export { abortReason, sleep } from "./sleep.ts";
 export type { Stage } from "./stage.ts";
 export { isStage, STAGES } from "./stage.ts";

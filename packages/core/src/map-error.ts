@@ -10,6 +10,7 @@ import {
   TimeoutError,
 } from "./errors.ts";
 import { redactUrl } from "./redact.ts";
+import { scrubCallError } from "./scrub.ts";
 
 /** Where an error happened, for its message. */
 export interface ErrorSite {
@@ -45,8 +46,15 @@ function isTlsError(error: unknown): boolean {
 /**
  * Turns an undici or Node error into the Switchyard family, telling timeouts, caller aborts,
  * connect failures and resets apart. Switchyard errors pass through with the context attached.
+ * Whatever comes out is scrubbed (in place, down its `cause` chain) of every secret the call's
+ * context knows and of those in `site.url` (see `scrubSecrets`): this is the boundary every
+ * call's error crosses, so no plugin has to remember it.
  */
 export function mapError(error: unknown, site: ErrorSite): SwitchyardError {
+  return scrubCallError(mapUnscrubbed(error, site), site.context, site.url);
+}
+
+function mapUnscrubbed(error: unknown, site: ErrorSite): SwitchyardError {
   if (error instanceof SwitchyardError) {
     error.context ??= site.context;
     return error;
@@ -111,6 +119,9 @@ export function mapError(error: unknown, site: ErrorSite): SwitchyardError {
   }
   if (c?.startsWith("HPE_"))
     return new ResponseError(`the server sent an invalid HTTP response (${c})`, where);
+  // undici 8's parser errors may come without a code; the name still says what they are.
+  if (name === "HTTPParserError")
+    return new ResponseError(`the server sent an invalid HTTP response (${message.slice(0, 200)})`, where);
   return new SwitchyardError(
     "SWITCHYARD_ERR_UNKNOWN",
     `${site.method} ${where.url}: ${redactUrl(message)}`,

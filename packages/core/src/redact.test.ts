@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { redactHeaders, redactSecrets, redactUrl } from "./redact.ts";
+import { redactHeaders, redactSecrets, redactUrl, redactUrlError } from "./redact.ts";
 
 describe("redactUrl", () => {
   it.each([
@@ -16,6 +16,14 @@ describe("redactUrl", () => {
     ],
     ["https://host.test/plain", "https://host.test/plain"],
     ["s3://bucket/key?X-Amz-Security-Token=zzz", "s3://bucket/key?X-Amz-Security-Token=***"],
+    ["https://host.test/cb#access_token=abc&state=1", "https://host.test/cb#access_token=***&state=1"],
+    // Strings the URL parser refuses: the same rules on the rough shape.
+    ["http://exa mple.com/?access_token=SECRET", "http://exa mple.com/?access_token=***"],
+    ["http://u:pw@exa mple.com/x?a=1&sig=S;b=2#c", "http://***@exa mple.com/x?a=1&sig=***;b=2#c"],
+    ["http://exa mple.com/t/tk-123/x", "http://exa mple.com/t/***/x"],
+    ["http://[::1/x?X-Amz-Signature=abc", "http://[::1/x?X-Amz-Signature=***"],
+    ["exa mple.com/?Access%5FToken=SECRET", "exa mple.com/?Access%5FToken=***"],
+    ["//user:pw@exa mple.com/?token=SECRET", "//***@exa mple.com/?token=***"],
   ])("redacts %s", (input, expected) => {
     expect(redactUrl(input)).toBe(expected);
   });
@@ -32,6 +40,18 @@ describe("redactUrl", () => {
         expect(redactUrl(withPassword)).not.toContain("sekretpw1");
       }),
     );
+  });
+});
+
+describe("redactUrlError", () => {
+  it("redacts the raw input Node's URL parser keeps on its error", () => {
+    let error: unknown;
+    try {
+      new URL("http://u:hunter22@exa mple.com/?access_token=SECRET");
+    } catch (e) {
+      error = redactUrlError(e);
+    }
+    expect((error as { input: string }).input).toBe("http://***@exa mple.com/?access_token=***");
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Context } from "./context.ts";
 import { originOf, withoutCrossOriginSecrets } from "./cross-origin.ts";
 import { BodyNotReplayableError, RedirectError } from "./errors.ts";
-import { redactUrl } from "./redact.ts";
+import { redactUrl, redactUrlError } from "./redact.ts";
 import type { HttpRequest } from "./request.ts";
 import type { HttpResponse } from "./response.ts";
 
@@ -48,7 +48,7 @@ export function redirectRequest(
       {
         method: request.method,
         url: redactUrl(response.url),
-        cause,
+        cause: redactUrlError(cause),
       },
     );
   }

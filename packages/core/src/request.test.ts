@@ -1,4 +1,5 @@
 import { Readable } from "node:stream";
+import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { replayable } from "./body.ts";
 import { InvalidRequestError } from "./errors.ts";
@@ -14,6 +15,16 @@ describe("HttpRequest", () => {
     expect(derived.url).toBe("https://mirror.test/b");
     expect(derived.headers.get("accept")).toBe("text/plain");
     expect(derived.headers.get("x-extra")).toBe("1");
+  });
+
+  it("keeps the caller's text in inputUrl when the parser removed dot segments", () => {
+    const req = new HttpRequest("oci://reg/org/%2e%2e/../x:1");
+    expect(req.url).toBe("oci://reg/x:1");
+    expect(req.inputUrl).toBe("oci://reg/org/%2e%2e/../x:1");
+    expect(req.with({ headers: { a: "1" } }).inputUrl).toBe("oci://reg/org/%2e%2e/../x:1");
+    expect(req.with({ url: "oci://reg/y:1" }).inputUrl).toBe("oci://reg/y:1");
+    expect(req.with({ url: "oci://reg/a/./y:1" }).inputUrl).toBe("oci://reg/a/./y:1");
+    expect(new HttpRequest("https://x.test/a").inputUrl).toBe("https://x.test/a");
   });
 
   it("shares headers when they do not change", () => {
@@ -79,6 +90,26 @@ describe("HttpRequest", () => {
 
   it("never puts URL userinfo into the error for an invalid URL", () => {
     expect(() => new HttpRequest("http://user:hunter2@[bad/")).toThrow(/^(?!.*hunter2)/s);
+  });
+
+  it("redacts an unparseable URL in the message and in the wrapped parser error", () => {
+    let error: unknown;
+    try {
+      new HttpRequest("http://user:hunter2@exa mple.com/?access_token=SECRET-TOKEN");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    const seen = [
+      inspect(error, { depth: 10 }),
+      JSON.stringify(error),
+      JSON.stringify((error as Error).cause),
+    ];
+    for (const text of seen) {
+      expect(text).not.toContain("hunter2");
+      expect(text).not.toContain("SECRET-TOKEN");
+    }
+    expect((error as Error).message).toContain("exa mple.com/?access_token=***");
   });
 
   it("upper-cases standard methods and keeps extension methods as given", () => {

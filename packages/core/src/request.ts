@@ -5,7 +5,7 @@ import { InvalidRequestError } from "./errors.ts";
 import type { HeadersInit } from "./headers.ts";
 import { HttpHeaders } from "./headers.ts";
 import { installRequestInternals } from "./internals.ts";
-import { redactUrl } from "./redact.ts";
+import { redactUrl, redactUrlError } from "./redact.ts";
 
 /** How a call treats redirects: follow them through the chain, hand them back, or fail. */
 export type RedirectMode = "follow" | "manual" | "error";
@@ -118,6 +118,7 @@ const kDerived: unique symbol = Symbol("switchyard.request.derived");
 
 interface DerivedFields {
   url: string;
+  input: string | undefined;
   parsed: URL;
   parts: UrlView | undefined;
   context: Context | undefined;
@@ -136,7 +137,7 @@ function parseUrl(url: string | URL): URL {
     return new URL(url);
   } catch (cause) {
     throw new InvalidRequestError(`invalid URL ${JSON.stringify(redactUrl(String(url)).slice(0, 200))}`, {
-      cause,
+      cause: redactUrlError(cause),
     });
   }
 }
@@ -163,6 +164,8 @@ export class HttpRequest {
   // Never leaves core: URL objects are mutable.
   readonly #parsed: URL;
   #parts: UrlView | undefined;
+  // The caller's text when the parser changed it (dot segments removed...), else undefined.
+  readonly #input: string | undefined;
   // The call this request belongs to, inherited by every request derived with with(): it is how the
   // chain, composed once per client, finds each call's context (see chain.ts). Never exposed.
   #context: Context | undefined;
@@ -172,6 +175,7 @@ export class HttpRequest {
       // with(): fields already validated; no URL re-parse, no header revalidation.
       const f = init as unknown as DerivedFields;
       this.url = f.url;
+      this.#input = f.input;
       this.#parsed = f.parsed;
       this.#parts = f.parts;
       this.#context = f.context;
@@ -184,6 +188,7 @@ export class HttpRequest {
     const parsed = parseUrl(url);
     this.#parsed = parsed;
     this.url = parsed.href;
+    if (typeof url === "string" && url !== this.url) this.#input = url;
     this.method = init.method === undefined ? "GET" : normaliseMethod(init.method);
     this.headers = HttpHeaders.from(init.headers);
     if (init.body != null) {
@@ -196,6 +201,17 @@ export class HttpRequest {
   /** The URL parsed: a fresh copy on each access, so changing it never changes the request. */
   get parsedUrl(): URL {
     return new URL(this.url);
+  }
+
+  /**
+   * The URL exactly as the caller wrote it, when the WHATWG URL parser changed it (removed `.` and
+   * `..` segments, decoded `%2e`, lower-cased the scheme or host...); otherwise the same as `url`.
+   * Plugins whose paths are names rather than file paths (`oci:`) read it to refuse the dot
+   * segments the parser would silently remove. A `URL` object given by the caller was already
+   * parsed, so its `href` is all there is.
+   */
+  get inputUrl(): string {
+    return this.#input ?? this.url;
   }
 
   /** The URL's scheme without the colon: `https`, `oci`, `s3`... */
@@ -275,6 +291,11 @@ export class HttpRequest {
     const options = hasOptionChanges(changes) ? { ...this.options, ...pickOptions(changes) } : this.options;
     const fields: DerivedFields = {
       url: url ? url.href : this.url,
+      input: url
+        ? typeof changes.url === "string" && changes.url !== url.href
+          ? changes.url
+          : undefined
+        : this.#input,
       parsed: url ?? this.#parsed,
       parts: url ? undefined : this.#parts,
       context: this.#context,

@@ -1,7 +1,7 @@
 import type { Dispatcher } from "undici";
 import { Agent, ProxyAgent } from "undici";
 import { InvalidOptionsError } from "./errors.ts";
-import { redactUrl } from "./redact.ts";
+import { redactUrl, redactUrlError } from "./redact.ts";
 
 /** TLS settings for the connections the client opens. */
 export interface TlsOptions {
@@ -119,7 +119,7 @@ function buildProxyAgent(
     url = new URL(String(spec.url));
   } catch (cause) {
     throw new InvalidOptionsError(`proxy must be a URL, got ${JSON.stringify(redactUrl(String(spec.url)))}`, {
-      cause,
+      cause: redactUrlError(cause),
     });
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {

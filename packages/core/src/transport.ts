@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { DispatchBody } from "./body.ts";
 import type { Context } from "./context.ts";
+import { noteSent } from "./context.ts";
 import { channels } from "./diagnostics.ts";
 import { AbortError, TimeoutError } from "./errors.ts";
 import type { HeaderValue } from "./headers.ts";
@@ -14,6 +15,7 @@ import { redactUrl } from "./redact.ts";
 import type { HttpRequest, UrlParts } from "./request.ts";
 import { HttpResponse } from "./response.ts";
 import { unsupportedScheme } from "./scheme.ts";
+import { publishScrubbed } from "./scrub.ts";
 
 /** The innermost step of every chain: sends one request with undici. */
 export type Transport = (request: HttpRequest, context: Context) => Promise<HttpResponse>;
@@ -83,9 +85,10 @@ function send(
     headers = implicitHeaders(request, url, body);
   }
   const options = request.options;
+  noteSent(context, request);
   const started = channels.response.hasSubscribers ? performance.now() : 0;
   if (channels.request.hasSubscribers) {
-    channels.request.publish({
+    publishScrubbed(channels.request, {
       method: request.method,
       url: redactUrl(request.url),
       attempt: context.get(attemptKey) ?? 1,
@@ -152,7 +155,7 @@ function toResponse(
     request,
   });
   if (channels.response.hasSubscribers) {
-    channels.response.publish({
+    publishScrubbed(channels.response, {
       method: request.method,
       url: redactUrl(request.url),
       status: data.statusCode,

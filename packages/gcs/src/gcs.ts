@@ -1,5 +1,12 @@
 import type { Context, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
-import { credentialKey, pluginChannel, redactSecrets, redactUrl, servedByKey } from "@switchyard/core";
+import {
+  credentialKey,
+  pluginChannel,
+  publishScrubbed,
+  redactSecrets,
+  redactUrl,
+  servedByKey,
+} from "@switchyard/core";
 import { TokenCache } from "./auth/token-cache.ts";
 import { READ_ONLY_SCOPE } from "./auth/token-provider.ts";
 import { GcsError, GcsRequestError, GcsTokenError } from "./errors.ts";
@@ -120,13 +127,15 @@ export function gcs(options: GcsOptions = {}): Middleware {
     if (plan.bucketUrl) context.set(servedByKey, { kind: "bucket", url: redactUrl(plan.bucketUrl) });
     const explicit = request.headers.has("authorization");
     const token = explicit ? undefined : await bearer(context, [plan.url, request.url], where);
+    // Registered with the call so every error and event of it is scrubbed of it (core).
+    if (token !== undefined) context.addSecret(token.token);
     const changes: Parameters<HttpRequest["with"]>[0] = {
       ...(plan.url === request.url ? {} : { url: plan.url }),
       ...(plan.method === request.method ? {} : { method: plan.method }),
       ...(token ? { headers: { authorization: `Bearer ${token.token}` } } : {}),
     };
     if (requestChannel.hasSubscribers)
-      requestChannel.publish({
+      publishScrubbed(requestChannel, {
         method: request.method,
         url: where.url,
         bucket: plan.bucket,
@@ -142,7 +151,8 @@ export function gcs(options: GcsOptions = {}): Middleware {
     const reason = body?.reason ?? reasonForStatus(response.status);
     const gcsMessage =
       body?.message === undefined ? undefined : redactSecrets(body.message, [token?.token]).slice(0, 500);
-    if (errorChannel.hasSubscribers) errorChannel.publish({ ...where, status: response.status, reason });
+    if (errorChannel.hasSubscribers)
+      publishScrubbed(errorChannel, { ...where, status: response.status, reason });
     let hint = "";
     if (response.status === 401 && !token && !explicit)
       hint = " (the request was sent without a token: configure auth)";

@@ -1,5 +1,12 @@
 import type { Context, HttpRequest, HttpResponse, Next } from "@switchyard/core";
-import { isSwitchyardError, mapError, redactSecrets, redactUrl, servedByKey } from "@switchyard/core";
+import {
+  isSwitchyardError,
+  mapError,
+  publishScrubbed,
+  redactSecrets,
+  redactUrl,
+  servedByKey,
+} from "@switchyard/core";
 import type { MirrorOutcome, MirrorReport } from "./all-mirrors-failed-error.ts";
 import { AllMirrorsFailedError } from "./all-mirrors-failed-error.ts";
 import { chooseOrder } from "./choose-order.ts";
@@ -249,7 +256,7 @@ function publishFailed(
   detail: { status?: number; error: string },
 ): void {
   if (!mirrorChannels.failed.hasSubscribers) return;
-  mirrorChannels.failed.publish({
+  publishScrubbed(mirrorChannels.failed, {
     prefix: pool.prefix,
     mirror: entry.redacted,
     kind: entry.kind,

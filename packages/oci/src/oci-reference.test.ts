@@ -92,6 +92,19 @@ describe("parseOciUrl: generic form", () => {
     ["oci://r/x?platform=linux", /platform must be os\/arch/],
     ["oci://r/x?title=", /is empty/],
     ["oci://r/%E0%A4%A", /malformed percent-encoding/],
+    // The URL parser would remove these dot segments and name another repository.
+    ["oci://reg/../../etc/passwd:1", /"\.\." is a dot segment/],
+    ["oci://reg/org/%2e%2e/x:1", /"%2e%2e" is a dot segment/],
+    ["oci://reg/org/%2E./x:1", /"%2E\." is a dot segment/],
+    ["oci://reg/org/./x:1", /"\." is a dot segment/],
+    ["oci://reg/org/%2e/x:1", /"%2e" is a dot segment/],
+    ["oci://reg/org/..", /is a dot segment/],
+    ["oci://reg/org/x/..?title=a", /is a dot segment/],
+    ["oci://reg/org%2fx:1", /"org%2fx:1" holds a slash or backslash/],
+    ["oci://reg/org%2Fx:1", /holds a slash or backslash/],
+    ["oci://reg/org%5cx:1", /holds a slash or backslash/],
+    ["oci://reg/org\\x:1", /holds a slash or backslash/],
+    ["oci://reg/org//x:1", /empty path segment/],
   ])("refuses %s", (url, message) => {
     const error = (() => {
       try {

@@ -101,6 +101,7 @@ export function parseOciUrl(input: string | URL): OciReference {
   }
   const registry = url.host.toLowerCase();
   if (registry === "") fail(text, "missing registry host (oci://registry/repository)");
+  checkRawPath(text);
   const segments = url.pathname.split("/").slice(1);
   if (segments.length === 0 || segments.every((s) => s === "")) fail(text, "missing repository");
   if (segments.some((s) => s === "")) fail(text, "empty path segment");
@@ -165,6 +166,33 @@ export function parseOciUrl(input: string | URL): OciReference {
     layer: selectors.layer,
     manifest: selectors.manifest,
   });
+}
+
+// The WHATWG parser silently removes `.` and `..` segments (also written `%2e`), so
+// `oci://reg/org/../../x` would name another repository: read the path as written and refuse them,
+// with encoded slashes and backslashes (a segment is one name component) and empty segments.
+function checkRawPath(text: string): void {
+  const start = text.match(/^oci:\/\/[^/?#]*/i)?.[0].length ?? 0;
+  const rest = text.slice(start);
+  const end = rest.search(/[?#]/);
+  const path = end === -1 ? rest : rest.slice(0, end);
+  if (path === "/") return; // "missing repository", said below
+  for (const raw of path.split("/").slice(1)) {
+    if (raw === "") fail(text, "empty path segment");
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      segment = fail(text, "malformed percent-encoding");
+    }
+    if (segment === "." || segment === "..")
+      fail(
+        text,
+        `path segment ${JSON.stringify(raw)} is a dot segment (oci: paths are names, not file paths)`,
+      );
+    if (/[/\\]/.test(segment) || raw.includes("\\"))
+      fail(text, `path segment ${JSON.stringify(raw)} holds a slash or backslash`);
+  }
 }
 
 function checkRepository(repository: string, url: string): void {

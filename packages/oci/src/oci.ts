@@ -1,5 +1,5 @@
 import type { Context, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
-import { pluginChannel, redactUrl, servedByKey } from "@switchyard/core";
+import { pluginChannel, publishScrubbed, redactUrl, servedByKey } from "@switchyard/core";
 import { digestOf } from "./digest.ts";
 import { DigestMismatchError, OciManifestError, OciNotFoundError, OciReferenceError } from "./errors.ts";
 import type { Descriptor } from "./manifest.ts";
@@ -159,7 +159,7 @@ export function oci(options: OciOptions = {}): Middleware {
 
   function publishResolve(call: RegistryCall, descriptor: ExpectedBlob, via: "digest" | "manifest"): void {
     if (!resolveChannel.hasSubscribers) return;
-    resolveChannel.publish({
+    publishScrubbed(resolveChannel, {
       registry: call.ref.registry,
       repository: call.ref.repository,
       reference: referenceOf(call.ref),
@@ -180,7 +180,7 @@ export function oci(options: OciOptions = {}): Middleware {
     }
     let ref: OciReference;
     try {
-      ref = parseOciUrl(request.url);
+      ref = parseOciUrl(request.inputUrl);
     } catch (error) {
       if (error instanceof OciReferenceError) {
         throw new OciReferenceError(error.message, { method, url: redactUrl(request.url), cause: error });

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Context, Credential, CredentialStore, HttpRequest, HttpResponse, Next } from "@switchyard/core";
-import { credentialKey, pluginChannel, redactSecrets, redactUrl } from "@switchyard/core";
+import { credentialKey, pluginChannel, publishScrubbed, redactSecrets, redactUrl } from "@switchyard/core";
 import { OciAuthError, OciRegistryError } from "./errors.ts";
 import { readRegistryErrors } from "./read-body.ts";
 import { baseHeaders, basicHeader, insecureReason } from "./request-headers.ts";
@@ -226,7 +226,7 @@ export class RegistryAuth {
     const errors = res.ok ? [] : await readRegistryErrors(res);
     if (res.ok) await res.discard();
     if (probeChannel.hasSubscribers) {
-      probeChannel.publish({
+      publishScrubbed(probeChannel, {
         registry: target.registry,
         status: res.status,
         scheme: host?.kind,
@@ -255,16 +255,34 @@ export class RegistryAuth {
 
   async #credential(target: AuthTarget): Promise<Credential | undefined> {
     const perCall = target.context.get(credentialKey);
-    if (perCall !== undefined) return perCall;
     const store = this.#options.credentials;
-    if (store === undefined) return undefined;
-    return store.get(storeUrl(target));
+    const credential = perCall ?? (store === undefined ? undefined : await store.get(storeUrl(target)));
+    // Known to the call before anything fails: an error built from a cached challenge (echoed by
+    // the registry on an earlier call) may quote it before this call sends a thing.
+    if (credential?.kind === "basic")
+      target.context
+        .addSecret(credential.password)
+        .addSecret(Buffer.from(`${credential.username}:${credential.password}`).toString("base64"));
+    else if (credential?.kind === "bearer") target.context.addSecret(credential.token);
+    return credential;
   }
 }
 
 /** The URL the credential store is asked about: the repository on the registry's origin. */
 export function storeUrl(target: { origin: string; repository: string }): string {
   return `${target.origin}/${target.repository}`;
+}
+
+/**
+ * Registers the secrets of `authorization` (the token or the Basic pair and password) with the
+ * call's context, so core scrubs every error and event of the call of them.
+ */
+export function registerSecrets(context: Context, authorization: Authorization | undefined): void {
+  const header = authorization?.header;
+  if (header) context.addSecret(header.slice(header.indexOf(" ") + 1));
+  const credential = authorization?.credential;
+  if (credential?.kind === "basic") context.addSecret(credential.password);
+  if (credential?.kind === "bearer") context.addSecret(credential.token);
 }
 
 /** Removes every known secret from a text (tokens and passwords of this call). */

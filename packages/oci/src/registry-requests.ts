@@ -1,11 +1,11 @@
 import type { Context, HttpHeaders, HttpRequest, HttpResponse, Next } from "@switchyard/core";
-import { pluginChannel, redactUrl, withoutCrossOriginSecrets } from "@switchyard/core";
+import { pluginChannel, publishScrubbed, redactUrl, withoutCrossOriginSecrets } from "@switchyard/core";
 import type { OciMissing, RegistryErrorEntry } from "./errors.ts";
 import { OciAuthError, OciNotFoundError, OciRegistryError } from "./errors.ts";
 import type { OciReference } from "./oci-reference.ts";
 import { readRegistryErrors } from "./read-body.ts";
 import type { Authorization, AuthTarget } from "./registry-auth.ts";
-import { RegistryAuth, scrub } from "./registry-auth.ts";
+import { RegistryAuth, registerSecrets, scrub } from "./registry-auth.ts";
 
 const redirectChannel = pluginChannel("oci", "redirect");
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -69,6 +69,7 @@ export function registryRequests(auth: RegistryAuth, maxRedirects: number): Regi
       return { res, auth: undefined, url, redirected: false };
     }
     const first = await auth.authorize(call.target);
+    registerSecrets(call.context, first);
     const res = await call.next(derive(call, url, method, withAuth(headers, first.header)));
     if (res.status !== 401) return { res, auth: first, url, redirected: false };
     const challenge = RegistryAuth.challengeOf(res);
@@ -82,6 +83,7 @@ export function registryRequests(auth: RegistryAuth, maxRedirects: number): Regi
     if (!worthRetry) return { res, auth: first, errors, url, redirected: false };
     auth.dropToken(first.cacheKey);
     const again = await auth.authorize(call.target, challenge);
+    registerSecrets(call.context, again);
     if (again.header === undefined || again.header === first.header) {
       return { res, auth: again, errors, url, redirected: false };
     }
@@ -130,7 +132,7 @@ export function registryRequests(auth: RegistryAuth, maxRedirects: number): Regi
       hops++;
       const sameOrigin = !crossed && target.origin === call.origin;
       if (redirectChannel.hasSubscribers) {
-        redirectChannel.publish({
+        publishScrubbed(redirectChannel, {
           from: redactUrl(current),
           to: redactUrl(target.href),
           status: sent.res.status,

@@ -1,5 +1,5 @@
 import type { Credential } from "@switchyard/core";
-import { pluginChannel, redactSecrets, redactUrl } from "@switchyard/core";
+import { pluginChannel, publishScrubbed, redactSecrets, redactUrl } from "@switchyard/core";
 import { OciAuthError, OciRegistryError } from "./errors.ts";
 import { readLimited, readRegistryErrors } from "./read-body.ts";
 import type { AuthTarget, HostAuth } from "./registry-auth.ts";
@@ -68,8 +68,10 @@ function realmUrl(exchange: TokenExchange): URL {
     realm = new URL(host.realm);
     if (realm.protocol !== "https:" && realm.protocol !== "http:") throw new Error("not http(s)");
   } catch {
+    // Not quoted: the realm comes from a challenge that may be cached from an earlier call, so it
+    // can echo credentials this call never registered.
     throw new OciAuthError(
-      `the registry named an unusable token realm ${JSON.stringify(redactUrl(host.realm).slice(0, 200))}`,
+      `the registry's challenge named a token realm that is not an http(s) URL (${host.realm.length} characters, not quoted)`,
       { context: target.context },
     );
   }
@@ -90,14 +92,16 @@ export async function exchangeToken(exchange: TokenExchange): Promise<ExchangedT
   let headers = baseHeaders(target.request, "application/json");
   const withheld = basic ? insecureReason(realm.origin, basic) : undefined;
   const authenticated = basic !== undefined && withheld === undefined;
-  if (basic && authenticated)
+  if (basic && authenticated) {
+    target.context.addSecret(basic.password);
     headers = headers.set("authorization", basicHeader(basic.username, basic.password));
+  }
   const started = performance.now();
   const url = realm.href;
   const where = { method: "GET", url: redactUrl(url), context: target.context };
   const publish = (status: number, expiresIn: number | undefined): void => {
     if (!tokenChannel.hasSubscribers) return;
-    tokenChannel.publish({
+    publishScrubbed(tokenChannel, {
       registry: target.registry,
       realm: redactUrl(`${realm.origin}${realm.pathname}`),
       service: host.service,

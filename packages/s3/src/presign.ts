@@ -38,7 +38,7 @@ export async function presignS3Url(url: string, options: PresignOptions = {}): P
       `s3: presigned URLs support GET, HEAD, PUT and DELETE, not ${String(method)}`,
     );
   const config = normaliseOptions(options);
-  const parsed = parseS3Url(url);
+  const parsed = parseS3Url(url, config);
   if (!parsed.ok)
     throw new S3RequestError("invalid-url", `invalid s3: URL: ${parsed.detail}`, {
       method,

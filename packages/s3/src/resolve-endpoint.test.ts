@@ -4,9 +4,9 @@ import { normaliseOptions, type S3Options } from "./s3-options.ts";
 import { parseS3Url } from "./s3-url.ts";
 
 function map(url: string, options: S3Options = {}): string {
-  const parsed = parseS3Url(url);
-  if (!parsed.ok) throw new Error(parsed.detail);
   const config = normaliseOptions(options);
+  const parsed = parseS3Url(url, config);
+  if (!parsed.ok) throw new Error(parsed.detail);
   const { bucket, key } = parsed.location;
   const target = resolveTarget(bucket, key, config.buckets.get(bucket) ?? config.defaults);
   return `${target.style} ${target.origin}${target.path}`;
@@ -19,7 +19,11 @@ describe("s3 URL mapping", () => {
     ["s3://data/my key+1.txt", {}, "virtual https://data.s3.us-east-1.amazonaws.com/my%20key%2B1.txt"],
     ["s3://data/café", {}, "virtual https://data.s3.us-east-1.amazonaws.com/caf%C3%A9"],
     ["s3://my.dotted.bucket/k", {}, "path https://s3.us-east-1.amazonaws.com/my.dotted.bucket/k"],
-    ["s3://Legacy_Bucket/k", {}, "path https://s3.us-east-1.amazonaws.com/Legacy_Bucket/k"],
+    [
+      "s3://Legacy_Bucket/k",
+      { bucketNames: "relaxed" },
+      "path https://s3.us-east-1.amazonaws.com/Legacy_Bucket/k",
+    ],
     ["s3://data/k", { forcePathStyle: true }, "path https://s3.us-east-1.amazonaws.com/data/k"],
     ["s3://data/k", { endpoint: "http://127.0.0.1:9000" }, "path http://127.0.0.1:9000/data/k"],
     ["s3://data/k", { endpoint: "http://localhost:9000" }, "path http://localhost:9000/data/k"],

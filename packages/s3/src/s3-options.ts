@@ -1,5 +1,7 @@
 import type { CredentialStore } from "@switchyard/core";
 import { InvalidOptionsError } from "@switchyard/core";
+import type { BucketNameRules } from "./bucket-name.ts";
+import { BUCKET_NAME_RULES, bucketNameProblem } from "./bucket-name.ts";
 import type { S3CredentialsOption } from "./credentials.ts";
 import { CachedProvider, keysProblem, type S3Keys } from "./credentials.ts";
 import type { BucketTarget } from "./resolve-endpoint.ts";
@@ -61,6 +63,14 @@ export interface S3Options {
    * @default true
    */
   readonly throwOnError?: boolean | undefined;
+  /**
+   * Which bucket names are accepted. `"aws"` applies the S3 general-purpose bucket naming rules
+   * (so a typo or a reserved name fails before anything is signed or sent); `"relaxed"` is the
+   * escape hatch for S3-compatible stores that allow more (upper case, `_`, up to 255 characters,
+   * IP-like names) and for access point aliases. Applies to `s3:` URLs and to `buckets` keys.
+   * @default "aws"
+   */
+  readonly bucketNames?: BucketNameRules | undefined;
   /** Clock for the signing date, in epoch milliseconds. @default Date.now */
   readonly now?: (() => number) | undefined;
 }
@@ -85,6 +95,7 @@ export interface S3Config {
   readonly store: CredentialStore | undefined;
   readonly signEndpoints: boolean;
   readonly throwOnError: boolean;
+  readonly bucketNames: BucketNameRules;
   readonly now: () => number;
 }
 
@@ -163,15 +174,21 @@ export function normaliseOptions(options: S3Options): S3Config {
   const now = options.now ?? Date.now;
   if (typeof now !== "function")
     throw new InvalidOptionsError("s3: now must be a function returning epoch milliseconds");
+  const bucketNames = options.bucketNames ?? "aws";
+  if (!BUCKET_NAME_RULES.includes(bucketNames))
+    throw new InvalidOptionsError(
+      `s3: bucketNames must be ${BUCKET_NAME_RULES.map((r) => JSON.stringify(r)).join(" or ")}, got ${JSON.stringify(String(bucketNames))}`,
+    );
   const defaults = bucketConfig("options", options, undefined, now);
   const buckets = new Map<string, BucketConfig>();
   const list = options.buckets ?? {};
   if (typeof list !== "object" || list === null)
     throw new InvalidOptionsError("s3: buckets must be an object keyed by bucket name");
   for (const [name, bucket] of Object.entries(list)) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$/.test(name))
+    const problem = bucketNameProblem(name, bucketNames);
+    if (problem !== undefined)
       throw new InvalidOptionsError(
-        `s3: buckets has ${JSON.stringify(name.slice(0, 80))}, which is not a bucket name`,
+        `s3: buckets has ${JSON.stringify(name.slice(0, 80))}, which is not a bucket name: it ${problem}`,
       );
     if (typeof bucket !== "object" || bucket === null)
       throw new InvalidOptionsError(`s3: buckets[${JSON.stringify(name)}] must be an object`);
@@ -187,6 +204,7 @@ export function normaliseOptions(options: S3Options): S3Config {
     store,
     signEndpoints: checkBoolean("signEndpoints", options.signEndpoints) ?? false,
     throwOnError: checkBoolean("throwOnError", options.throwOnError) ?? true,
+    bucketNames,
     now,
   };
 }

@@ -20,11 +20,27 @@ describe("parseS3Url", () => {
     ["s3://bucket//leading", "bucket", "/leading"],
     ["s3://bucket/a//b/", "bucket", "a//b/"],
     ["s3://my.dotted.bucket/k", "my.dotted.bucket", "k"],
-    ["s3://Legacy_Bucket/k", "Legacy_Bucket", "k"],
     ["s3://bucket/k#fragment", "bucket", "k"],
   ])("%s -> bucket %s, key %j", (url, bucket, key) => {
     const parsed = parseS3Url(url);
     expect(parsed).toMatchObject({ ok: true, location: { bucket, key } });
+  });
+
+  it("accepts legacy and S3-compatible names with bucketNames: relaxed", () => {
+    expect(parseS3Url("s3://Legacy_Bucket/k", { bucketNames: "relaxed" })).toMatchObject({
+      ok: true,
+      location: { bucket: "Legacy_Bucket", key: "k" },
+    });
+    expect(parseS3Url(`s3://${"b".repeat(64)}/k`, { bucketNames: "relaxed" })).toMatchObject({ ok: true });
+    expect(parseS3Url("s3://bad..bucket/k", { bucketNames: "relaxed" })).toMatchObject({ ok: false });
+  });
+
+  it("says which rule a name breaks and where the escape hatch is", () => {
+    expect(parseS3Url("s3://bucket--ol-s3/k")).toMatchObject({
+      ok: false,
+      detail:
+        'bucket name "bucket--ol-s3" ends with the reserved suffix "--ol-s3" (an S3-compatible store that allows it: bucketNames: "relaxed")',
+    });
   });
 
   it.each([
@@ -34,6 +50,11 @@ describe("parseS3Url", () => {
     ["s3://-bucket/key", "bad-bucket"],
     ["s3://a/key", "bad-bucket"],
     ["s3://bad..bucket/key", "bad-bucket"],
+    [`s3://${"b".repeat(64)}/key`, "bad-bucket"],
+    ["s3://bucket-/key", "bad-bucket"],
+    ["s3://192.168.5.4/key", "bad-bucket"],
+    ["s3://xn--bucket/key", "bad-bucket"],
+    ["s3://Legacy_Bucket/k", "bad-bucket"],
     ["s3://bucket/%FF%FE", "bad-encoding"],
     ["s3://bucket/k?x=%FF", "bad-encoding"],
   ])("refuses %s (%s)", (url, problem) => {

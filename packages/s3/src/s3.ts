@@ -1,5 +1,12 @@
 import type { Context, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
-import { attemptKey, pluginChannel, redactSecrets, redactUrl, servedByKey } from "@switchyard/core";
+import {
+  attemptKey,
+  pluginChannel,
+  publishScrubbed,
+  redactSecrets,
+  redactUrl,
+  servedByKey,
+} from "@switchyard/core";
 import { S3Error, S3RequestError } from "./errors.ts";
 import { codeForStatus, parseS3ErrorXml } from "./parse-s3-error.ts";
 import { describePayload } from "./payload.ts";
@@ -69,7 +76,7 @@ function signedEndpoints(config: S3Config): SignedEndpoint[] {
 
 function planS3(request: HttpRequest, config: S3Config): Plan {
   const where = { method: request.method, url: request.redactedUrl };
-  const parsed = parseS3Url(request.url);
+  const parsed = parseS3Url(request.url, config);
   if (!parsed.ok) throw new S3RequestError("invalid-url", `invalid s3: URL: ${parsed.detail}`, where);
   if (!S3_METHODS.includes(request.method))
     throw new S3RequestError(
@@ -180,6 +187,13 @@ export function s3(options: S3Options = {}): Middleware {
     const keys: ResolvedKeys = explicit
       ? { keys: undefined, origin: { from: "explicit" }, region: undefined }
       : await resolveKeys(context, plan.config, config.store, plan.storeUrls);
+    if (keys.keys !== undefined) {
+      // Registered with the call so every error and event of it is scrubbed of them (core).
+      context
+        .addSecret(keys.keys.secretAccessKey)
+        .addSecret(keys.keys.sessionToken)
+        .addSecret(keys.keys.accessKeyId);
+    }
     const region = plan.config.region ?? keys.region ?? config.defaultRegion;
     let signed = request.with({ url: plan.url, headers: extra });
     if (keys.keys) {
@@ -197,7 +211,7 @@ export function s3(options: S3Options = {}): Middleware {
       signed = signed.with({ headers: added });
     }
     if (signChannel.hasSubscribers) {
-      signChannel.publish({
+      publishScrubbed(signChannel, {
         method,
         url: where.url,
         bucket: plan.bucket,
@@ -229,7 +243,13 @@ export function s3(options: S3Options = {}): Middleware {
     const requestId = response.headers.get("x-amz-request-id") ?? body?.requestId;
     if (REJECTED_KEYS.has(s3Code)) await forget(keys);
     if (errorChannel.hasSubscribers)
-      errorChannel.publish({ ...where, status: response.status, s3Code, requestId, bucket: plan.bucket });
+      publishScrubbed(errorChannel, {
+        ...where,
+        status: response.status,
+        s3Code,
+        requestId,
+        bucket: plan.bucket,
+      });
     return new S3Error(
       { status: response.status, s3Code, s3Message, requestId, bucket: plan.bucket, key: plan.key },
       hint(s3Code, keys, { endpoint: body?.endpoint, region: body?.region }),

@@ -335,6 +335,37 @@ describe("s3", () => {
     expect(peer.requests.length).toBe(before);
   });
 
+  it.each([
+    `s3://${"b".repeat(64)}/k`,
+    "s3://bucket-/k",
+    "s3://192.168.5.4/k",
+    "s3://xn--bucket/k",
+    "s3://bucket-s3alias/k",
+    "s3://bucket--ol-s3/k",
+    "s3://sthree-bucket/k",
+    "s3://my..bucket/k",
+  ])("refuses the bucket of %s before anything is signed or sent", async (url) => {
+    const before = peer.requests.length;
+    await withClient([plugin()], async (client) => {
+      const error = await client.request(url).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: "S3RequestError", problem: "invalid-url" });
+      expect((error as Error).message).toMatch(/bucket name|not a valid bucket name/);
+    });
+    expect(peer.requests.length).toBe(before);
+  });
+
+  it("sends names only an S3-compatible store allows with bucketNames: relaxed", async () => {
+    const before = peer.requests.length;
+    await withClient([plugin({ bucketNames: "relaxed" })], async (client) => {
+      const res = await client
+        .request(`s3://${"b".repeat(64)}/k`, { redirect: "manual" })
+        .catch((e: unknown) => e);
+      // s3rver has no such bucket: the point is that the request reached the server.
+      expect(res).toMatchObject({ name: "S3Error", status: 404 });
+    });
+    expect(peer.requests.length).toBe(before + 1);
+  });
+
   it("uploads a stream with an explicit Content-Length header", async () => {
     await withClient([plugin()], async (client) => {
       const res = await client.request("s3://data/sized-stream", {

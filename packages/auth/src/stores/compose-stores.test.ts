@@ -21,6 +21,37 @@ function counting(name: string, answer: (url: string) => Credential | undefined)
 }
 
 describe("composeStores", () => {
+  it("marks credentials for plain-http URLs named in allowInsecureHttp, for consumers such as oci", async () => {
+    const path = join(await mkdtemp(join(tmpdir(), "sy-compose-insecure-")), "credentials.json");
+    try {
+      await writeFile(
+        path,
+        JSON.stringify({ "127.0.0.1:5000": { BasicHTTP: { username: "u", password: "file-pw" } } }),
+      );
+      const file = fileStore(path);
+      const invalidated: Credential[] = [];
+      const withInvalidate = Object.assign(file, {
+        async invalidate(_url: string, credential: Credential) {
+          invalidated.push(credential);
+        },
+      });
+      const store = composeStores([withInvalidate], { allowInsecureHttp: ["127.0.0.1:5000"] });
+      const plain = await store.get("http://127.0.0.1:5000/org/repo");
+      expect(plain).toMatchObject({ kind: "basic", password: "file-pw", allowInsecureHttp: true });
+      // The same marked object each time: sourceOf and invalidate know it.
+      expect(await store.get("http://127.0.0.1:5000/other")).toBe(plain);
+      expect(store.sourceOf(plain!)).toBe(withInvalidate);
+      await store.invalidate("http://127.0.0.1:5000/org/repo", plain!);
+      expect(invalidated[0]!.allowInsecureHttp).toBeUndefined();
+      // https, and plain http to a host not named, stay as stored.
+      expect((await store.get("https://127.0.0.1:5000/x"))?.allowInsecureHttp).toBeUndefined();
+      const unnamed = composeStores([fileStore(path)]);
+      expect((await unnamed.get("http://127.0.0.1:5000/x"))?.allowInsecureHttp).toBeUndefined();
+    } finally {
+      await rm(join(path, ".."), { recursive: true, force: true });
+    }
+  });
+
   it("asks stores in the caller's priority order; the first answer wins", async () => {
     const first = memoryStore({ "a.example.com": { kind: "bearer", token: "first" } }, { name: "first" });
     const second = memoryStore(

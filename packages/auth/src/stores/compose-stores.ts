@@ -2,6 +2,7 @@ import type { Credential, CredentialStore } from "@switchyard/core";
 import { InvalidOptionsError, isSwitchyardError, redactUrl } from "@switchyard/core";
 import { LRUCache } from "lru-cache";
 import { CredentialStoreError } from "../errors.ts";
+import { insecurePolicy } from "../insecure-policy.ts";
 import type { HrefSource } from "../miss-key.ts";
 import { missKey } from "../miss-key.ts";
 import { credentialProblem } from "../validate-credential.ts";
@@ -18,6 +19,14 @@ export interface ComposeStoresOptions {
   readonly missTtl?: number;
   /** Most URLs remembered as misses (least recently used evicted). @default 1000 */
   readonly maxCachedMisses?: number;
+  /**
+   * Plain-http URLs whose stored credentials may be sent there: `true` for all, or keys
+   * (`127.0.0.1:5000`, `*.corp.internal`) matched like store keys. A credential found for such a
+   * URL comes back with `allowInsecureHttp: true`, which is what oci, s3 and gcs read: the way to
+   * use a file-backed credential (rattler's format has no field for it) against a local registry
+   * on `http://127.0.0.1:5000`. @default false
+   */
+  readonly allowInsecureHttp?: boolean | readonly string[];
 }
 
 /** The composite: a CredentialStore that asks its stores in order and knows who answered. */
@@ -74,6 +83,28 @@ export function composeStores(
   // lru-cache: O(1) and bounded at `max` (a Map re-inserted on use is O(max) per eviction in V8).
   const misses = new LRUCache<string, number>({ max });
   const origin = new WeakMap<Credential, CredentialStore>();
+  const insecure = insecurePolicy(options.allowInsecureHttp);
+  // One marked copy per credential (stable identity for sourceOf and invalidate), and back.
+  const marked = new WeakMap<Credential, Credential>();
+  const unmarked = new WeakMap<Credential, Credential>();
+  const markIfAllowed = (url: string, credential: Credential, store: CredentialStore): Credential => {
+    if (credential.allowInsecureHttp === true || !url.startsWith("http:")) return credential;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return credential;
+    }
+    if (!insecure(parsed)) return credential;
+    let copy = marked.get(credential);
+    if (copy === undefined) {
+      copy = Object.freeze({ ...credential, allowInsecureHttp: true });
+      marked.set(credential, copy);
+      unmarked.set(copy, credential);
+    }
+    origin.set(copy, store);
+    return copy;
+  };
   // The revisions, per versioned store, the remembered misses were made under.
   let known: readonly number[] = [];
   const isKnown = (revisions: readonly number[]): boolean =>
@@ -159,14 +190,15 @@ export function composeStores(
           );
         }
         origin.set(credential, store);
-        return credential;
+        return markIfAllowed(url, credential, store);
       }
       if (key !== undefined) misses.set(key, Date.now() + missTtl);
       return undefined;
     },
     async invalidate(url, credential) {
       const store = origin.get(credential);
-      if (store?.invalidate !== undefined) await store.invalidate(url, credential);
+      if (store?.invalidate !== undefined)
+        await store.invalidate(url, unmarked.get(credential) ?? credential);
     },
   };
 }

@@ -154,6 +154,21 @@ describe("fileStore", () => {
     expect((await stat(fresh)).mode & 0o777).toBe(0o600);
   });
 
+  it("keeps the unknown fields of the entry it replaces when the kind stays", async () => {
+    const path = await copyFixture("credentials.json");
+    const store = fileStore(path, { recheckInterval: 0 });
+    await store.set("repo.example.com/private", { kind: "basic", username: "u2", password: "new-pw" });
+    const written = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+    expect(written["repo.example.com/private"]).toEqual({
+      BasicHTTP: { username: "u2", password: "new-pw", note: "an unknown field rattler ignores and we keep" },
+    });
+    // A change of kind replaces the entry whole.
+    await store.set("repo.example.com/private", { kind: "bearer", token: "tok" });
+    const again = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+    expect(again["repo.example.com/private"]).toEqual({ BearerToken: "tok" });
+    expect(await store.get("https://repo.example.com/private/x")).toEqual({ kind: "bearer", token: "tok" });
+  });
+
   it("round-trips: unknown kinds in other entries survive a write", async () => {
     const path = await copyFixture("unknown-kind.json");
     const store = fileStore(path);

@@ -120,7 +120,10 @@ export function fileStore(path: string, options: FileStoreOptions = {}): FileSto
           const p = parseKey(raw);
           return p.ok && p.key.text === parsed.key.text;
         });
-        root[existing ?? parsed.key.text] = value;
+        root[existing ?? parsed.key.text] = keepUnknownFields(
+          existing === undefined ? undefined : root[existing],
+          value,
+        );
       });
     },
     delete(key) {
@@ -142,6 +145,26 @@ export function fileStore(path: string, options: FileStoreOptions = {}): FileSto
 }
 
 const UNCHANGED: unique symbol = Symbol("unchanged");
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The new entry, keeping what the old one held that this package does not know: fields inside a
+ * credential of the same kind (`OAuth`'s `refresh_token`, `token_type`..., a tool's own notes in
+ * `BasicHTTP` or `S3Credentials`). A change of kind replaces the entry whole: the old kind's fields
+ * mean nothing to the new one.
+ */
+function keepUnknownFields(old: unknown, value: Record<string, unknown>): Record<string, unknown> {
+  if (!isObject(old)) return value;
+  const [kind] = Object.keys(value);
+  if (kind === undefined || !(kind in old)) return value;
+  const before = old[kind];
+  const after = value[kind];
+  if (!isObject(before) || !isObject(after)) return value;
+  return { [kind]: { ...before, ...after } };
+}
 
 async function readRoot(path: string): Promise<Record<string, unknown>> {
   let text: string;
