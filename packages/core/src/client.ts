@@ -2,6 +2,8 @@ import type { Dispatcher } from "undici";
 import type { Chain, ChainOrder } from "./chain.ts";
 import { composeChain, orderMiddleware, validateMiddleware } from "./chain.ts";
 import { Context } from "./context.ts";
+import type { DecompressOptions } from "./decompress.ts";
+import { decompressLimits, withDecompression } from "./decompress.ts";
 import { channels } from "./diagnostics.ts";
 import { ClientClosedError, InvalidOptionsError, RedirectError, TimeoutError } from "./errors.ts";
 import { createFetch } from "./fetch.ts";
@@ -18,7 +20,7 @@ import type { TransportOptions } from "./transport-options.ts";
 import { buildDispatcher } from "./transport-options.ts";
 
 /** Everything `createClient` and `client.reload` take. */
-export interface ClientOptions extends TransportOptions {
+export interface ClientOptions extends TransportOptions, DecompressOptions {
   /** The plugins, in any order: core orders them by stage. */
   readonly middleware?: readonly Middleware[];
   /** `"stage"` orders by stage (list order within a stage); `"as-given"` keeps the list. @default "stage" */
@@ -32,7 +34,7 @@ export interface ClientOptions extends TransportOptions {
 }
 
 /** Per-call settings on top of the request's own. */
-export interface CallInit extends RequestInit {
+export interface CallInit extends RequestInit, DecompressOptions {
   /** Whole-call timeout in milliseconds until response headers; fails with TimeoutError("request"). */
   readonly timeout?: number | undefined;
   /** The call's context store; pass one to seed values (credentials...) and read it afterwards. */
@@ -139,6 +141,7 @@ function closePool(state: State): void {
  */
 export function createClient(options: ClientOptions = {}): Client {
   let state = buildState(options);
+  let decompress = decompressLimits(options.decompress);
   let closing = false;
   // Every pool not yet closed: the current one and retired ones still finishing calls.
   const live = new Set<State>([state]);
@@ -315,7 +318,8 @@ export function createClient(options: ClientOptions = {}): Client {
   }
 
   const client: Client = {
-    request,
+    // client.request decodes bodies only when asked; client.fetch always does, as fetch does.
+    request: withDecompression(request, () => decompress),
     fetch: createFetch(request),
     get middleware() {
       return state.middleware;
@@ -324,6 +328,7 @@ export function createClient(options: ClientOptions = {}): Client {
       if (closing)
         return Promise.reject(new ClientClosedError("the client is closed; it cannot be reloaded"));
       const fresh = buildState(next);
+      decompress = decompressLimits(next.decompress);
       const old = state;
       state = fresh;
       live.add(fresh);
