@@ -67,10 +67,14 @@ export function createFetch(request: Request): typeof globalThis.fetch {
     try {
       call = fetchCall(input, init);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(fetchFailure(error, undefined));
     }
     if (call === LOCAL_SCHEME) return globalThis.fetch(input, init);
-    if (call instanceof Promise) return call.then(send);
+    if (call instanceof Promise) {
+      return call.then(send, (error: unknown) => {
+        throw fetchFailure(error, undefined);
+      });
+    }
     return send(call);
   };
 }
