@@ -123,7 +123,8 @@ describe("client.fetch: cancelling a response body", () => {
     await new Promise((resolve) => setImmediate(resolve));
     const again = await client.request(`${server.url}/webstream`);
     const chunks: string[] = [];
-    for await (const chunk of again.webStream()) chunks.push(Buffer.from(chunk).toString());
+    for await (const chunk of again.webStream() as unknown as AsyncIterable<Uint8Array>)
+      chunks.push(Buffer.from(chunk).toString());
     expect(chunks.join("")).toBe("webstream");
     await client.close();
   });
