@@ -2,9 +2,17 @@
 import http from "node:http";
 
 const body = Buffer.from("ok");
-const server = http.createServer((_req, res) => {
-  res.writeHead(200, { "content-type": "text/plain", "content-length": String(body.length) });
-  res.end(body);
+// `/size/<bytes>` answers that many bytes (fetch-sizes.ts); every other path the 2-byte body.
+const sized = new Map<number, Buffer>();
+const server = http.createServer((req, res) => {
+  const size = req.url?.startsWith("/size/") ? Number(req.url.slice(6)) : Number.NaN;
+  let out = body;
+  if (Number.isInteger(size) && size >= 0 && size <= 64 * 1024 * 1024) {
+    out = sized.get(size) ?? Buffer.alloc(size, 0x61);
+    sized.set(size, out);
+  }
+  res.writeHead(200, { "content-type": "text/plain", "content-length": String(out.length) });
+  res.end(out);
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, "127.0.0.1", () => {

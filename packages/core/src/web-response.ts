@@ -1,6 +1,8 @@
 import type { HttpResponse } from "./response.ts";
 import type { WebStreamHooks } from "./web-body.ts";
-import { toWebStream } from "./web-body.ts";
+import { byteStream, NodeByteSource, readAll } from "./web-body.ts";
+
+const utf8 = new TextDecoder();
 
 // Statuses whose WHATWG Response must have a null body.
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
@@ -40,12 +42,52 @@ const FetchResponse = class Response extends globalThis.Response {
   readonly #url: string;
   readonly #redirected: boolean;
   readonly #headers: Headers;
+  readonly #source: NodeByteSource | undefined;
+  readonly #fail: (error: unknown) => unknown;
 
-  constructor(body: ReadableStream<Uint8Array> | null, init: ResponseInit, url: string, redirected: boolean) {
-    super(body, init);
+  constructor(
+    body: NodeByteSource | ReadableStream<Uint8Array> | null,
+    init: ResponseInit,
+    url: string,
+    redirected: boolean,
+    fail: (error: unknown) => unknown = rethrow,
+  ) {
+    super(body instanceof NodeByteSource ? byteStream(body) : body, init);
     this.#url = url;
     this.#redirected = redirected;
     this.#headers = init.headers as Headers;
+    this.#source = body instanceof NodeByteSource ? body : undefined;
+    this.#fail = fail;
+  }
+
+  // A whole-body read before anything was read from the stream takes the Node stream directly
+  // (one copy, no per-chunk promises); the web stream is then locked, read and closed, as after
+  // fetch's own whole-body reads, so bodyUsed, clone() and a second read behave the same.
+  #take(): Promise<Uint8Array> | undefined {
+    const body = this.#source;
+    if (body === undefined || this.bodyUsed) return undefined;
+    const stream = super.body;
+    if (stream === null || stream.locked) return undefined;
+    const reader = stream.getReader();
+    const source = body.takeover();
+    if (source === undefined) {
+      reader.releaseLock();
+      return undefined;
+    }
+    void reader.read();
+    return readAll(source, this.#fail);
+  }
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#take()?.then((bytes) => bytes.buffer as ArrayBuffer) ?? super.arrayBuffer();
+  }
+  override bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    return (this.#take() as Promise<Uint8Array<ArrayBuffer>> | undefined) ?? super.bytes();
+  }
+  override text(): Promise<string> {
+    return this.#take()?.then((bytes) => utf8.decode(bytes)) ?? super.text();
+  }
+  override json(): Promise<unknown> {
+    return this.#take()?.then((bytes) => JSON.parse(utf8.decode(bytes)) as unknown) ?? super.json();
   }
   override get url(): string {
     return this.#url;
@@ -71,6 +113,10 @@ const FetchResponse = class Response extends globalThis.Response {
   }
 };
 
+function rethrow(error: unknown): unknown {
+  return error;
+}
+
 /** The URL a fetch response shows: without credentials and without the fragment. */
 export function responseUrl(url: string): string {
   if (!url.includes("#") && !url.includes("@")) return url;
@@ -95,18 +141,21 @@ export function toWebResponse(
 ): Response {
   const nullBody = NULL_BODY_STATUS.has(res.status) || method === "HEAD" || method?.toUpperCase() === "HEAD";
   if (nullBody) void res.discard();
-  const stream = nullBody ? null : toWebStream(body ?? res.body, hooks ?? { cancel: () => res.discard() });
+  const effective = hooks ?? { cancel: () => res.discard() };
+  const source = nullBody ? null : new NodeByteSource(body ?? res.body, effective);
   const headers = immutableHeaders(res);
   const url = responseUrl(res.url);
+  const fail = effective.error ?? rethrow;
   try {
     return new FetchResponse(
-      stream,
+      source,
       { status: res.status, statusText: res.statusText, headers },
       url,
       res.redirected,
+      fail,
     );
   } catch {
     // An odd reason phrase must not fail the call; the status code is what matters.
-    return new FetchResponse(stream, { status: res.status, headers }, url, res.redirected);
+    return new FetchResponse(source, { status: res.status, headers }, url, res.redirected, fail);
   }
 }
