@@ -1,7 +1,7 @@
 // The benchmark's origin runs in its own process so its CPU is not counted as the client's.
 import http from "node:http";
 
-const body = Buffer.from("ok");
+const body: Buffer = Buffer.from("ok");
 // `/size/<bytes>` answers that many bytes (fetch-sizes.ts); every other path the 2-byte body.
 const sized = new Map<number, Buffer>();
 const server = http.createServer((req, res) => {
