@@ -77,11 +77,17 @@ async function outcome(fetch: typeof globalThis.fetch, url: string, init?: Reque
 
 describe("client.fetch decodes as Node's fetch does", () => {
   const cases = Object.keys(ENCODED);
+  // Node 22's fetch (undici 6) neither decodes zstd nor refuses six codings before the body:
+  // client.fetch does what undici 7+ (Node 24+) does, on every Node.
+  const undiciMajor = Number(process.versions.undici?.split(".")[0] ?? 0);
   it.each(cases)("%s: the same outcome as global fetch", async (name) => {
     const client = createClient();
     const expected = await outcome(globalThis.fetch, `${server.url}/${name}`);
     const actual = await outcome(client.fetch, `${server.url}/${name}`);
-    expect(actual).toEqual(expected);
+    if (undiciMajor < 7 && name === "zstd") expect(actual).toMatchObject({ status: 200, text: TEXT });
+    else if (undiciMajor < 7 && name === "too-many")
+      expect(actual).toEqual({ rejected: "TypeError: fetch failed" });
+    else expect(actual).toEqual(expected);
     await client.close();
   });
 
