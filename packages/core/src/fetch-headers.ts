@@ -20,16 +20,30 @@ const HTTPS_DEFAULTS = HttpHeaders.from({
     typeof zlib.createZstdDecompress === "function" ? "br, gzip, deflate, zstd" : "br, gzip, deflate",
 });
 
+// A conditional request in cache mode "default" is sent as "no-store" would be (fetch's rule).
+const CONDITIONAL = ["if-modified-since", "if-none-match", "if-unmodified-since", "if-match", "if-range"];
+
 /**
  * The headers a fetch sends: the caller's, plus those fetch adds when the caller did not set them
- * (`Accept`, `Accept-Language`, `Sec-Fetch-Mode`, `User-Agent`, `Accept-Encoding`; a request with
- * `Range` asks for `Accept-Encoding: identity`, so byte offsets stay meaningful).
+ * (`Accept`, `Accept-Language`, `Sec-Fetch-Mode`, `User-Agent`, `Accept-Encoding`), those its
+ * cache mode implies (`no-store`/`reload`, and conditional requests in mode `default`:
+ * `Pragma`/`Cache-Control: no-cache`; `no-cache`: `Cache-Control: max-age=0`), and
+ * `Accept-Encoding: identity` with a `Range`, so byte offsets stay meaningful.
  */
-export function fetchHeaders(init: HeadersInit | undefined, https: boolean): HttpHeaders {
+export function fetchHeaders(init: HeadersInit | undefined, https: boolean, cache?: string): HttpHeaders {
   const defaults = https ? HTTPS_DEFAULTS : HTTP_DEFAULTS;
-  if (init == null) return defaults;
+  if (init == null && (cache === undefined || cache === "default")) return defaults;
   const own = HttpHeaders.from(init);
+  let mode = cache ?? "default";
+  if (mode === "default" && CONDITIONAL.some((name) => own.has(name))) mode = "no-store";
+  let extra: Record<string, string> | undefined;
+  if (mode === "no-cache" && !own.has("cache-control")) extra = { "cache-control": "max-age=0" };
+  if (mode === "no-store" || mode === "reload") {
+    extra = {};
+    if (!own.has("pragma")) extra.pragma = "no-cache";
+    if (!own.has("cache-control")) extra["cache-control"] = "no-cache";
+  }
+  if (own.has("range") && !own.has("accept-encoding")) extra = { ...extra, "accept-encoding": "identity" };
   const merged = defaults.merge(own);
-  if (own.has("range") && !own.has("accept-encoding")) return merged.set("accept-encoding", "identity");
-  return merged;
+  return extra === undefined ? merged : merged.merge(extra);
 }

@@ -77,6 +77,7 @@ export function fetchCall(
   let stream: ReadableStream<Uint8Array> | null = null;
   let signal: AbortSignal | undefined;
   let redirect: string | undefined;
+  let cache: string | undefined;
   if (typeof input === "string") url = input;
   else if (input instanceof URL) url = input.href;
   else if (typeof input === "object" && input !== null && isRequest(input)) {
@@ -88,6 +89,7 @@ export function fetchCall(
     headers = input.headers;
     signal = input.signal ?? undefined;
     redirect = input.redirect;
+    cache = input.cache;
     stream = input.body as ReadableStream<Uint8Array> | null;
   } else url = String(input);
   if (isLocalScheme(url)) return LOCAL_SCHEME;
@@ -97,6 +99,7 @@ export function fetchCall(
     if (init.headers !== undefined) headers = init.headers as HeadersInit;
     if (init.signal !== undefined) signal = init.signal ?? undefined;
     if (init.redirect !== undefined) redirect = init.redirect;
+    if (init.cache !== undefined) cache = init.cache;
     if (init.body !== undefined) {
       body = fetchBody(init.body, (init as { duplex?: unknown }).duplex);
       stream = null;
@@ -111,10 +114,17 @@ export function fetchCall(
   if (redirect !== undefined && redirect !== "follow" && redirect !== "manual" && redirect !== "error") {
     throw new TypeError(`'${redirect}' is not a valid value for the redirect option.`);
   }
+  if (cache === "only-if-cached") {
+    // As fetch: only with mode "same-origin"; and then, with no HTTP cache, nothing can answer.
+    if (init?.mode !== "same-origin") {
+      throw new TypeError("'only-if-cached' can be set only with 'same-origin' mode");
+    }
+    throw new TypeError("fetch failed", { cause: new Error("no cached response (there is no HTTP cache)") });
+  }
   const call: FetchCall = {
     url,
     method,
-    headers: fetchHeaders(headers, url.startsWith("https:")),
+    headers: fetchHeaders(headers, url.startsWith("https:"), cache),
     body,
     signal,
     redirect: redirect as RedirectMode | undefined,

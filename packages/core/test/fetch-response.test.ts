@@ -105,6 +105,31 @@ describe("client.fetch responses are what fetch gives", () => {
     await client.close();
   });
 
+  it("adds the headers fetch's cache modes and conditional requests imply, as fetch does", async () => {
+    const client = createClient();
+    const sent = async (fetch: typeof globalThis.fetch, init?: RequestInit) => {
+      const all = (await (await fetch(`${server.url}/headers`, init)).json()) as Record<string, string>;
+      return { pragma: all.pragma, cacheControl: all["cache-control"] };
+    };
+    for (const init of [
+      { cache: "no-store" },
+      { cache: "reload" },
+      { cache: "no-cache" },
+      { cache: "force-cache" },
+      { headers: { "if-none-match": '"v1"' } },
+      { headers: { "if-modified-since": "Thu, 01 Jan 2026 00:00:00 GMT", "cache-control": "max-age=5" } },
+      { cache: "no-store", headers: { pragma: "x" } },
+    ] as RequestInit[]) {
+      expect(await sent(client.fetch, init), JSON.stringify(init)).toEqual(
+        await sent(globalThis.fetch, init),
+      );
+    }
+    await expect(client.fetch(`${server.url}/`, { cache: "only-if-cached" })).rejects.toThrow(
+      "'only-if-cached' can be set only with 'same-origin' mode",
+    );
+    await client.close();
+  });
+
   it("reading twice fails as fetch's does, and bodyUsed tells", async () => {
     const client = createClient();
     for (const fetch of [globalThis.fetch, client.fetch]) {
