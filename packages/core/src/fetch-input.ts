@@ -32,10 +32,10 @@ export function fetchMethod(value: unknown): string {
   return NORMALISED.has(upper) ? upper : method;
 }
 
-// Only a URL with an "@" can carry credentials; only then is it parsed here (the client parses it
-// anyway, so the common case parses once).
+// Only a URL with an "@" can carry credentials, and a relative one is what fails most: only those
+// (and other schemes) are parsed here; the client parses the URL anyway, so http(s) parses once.
 function checkUrl(url: string): void {
-  if (!url.includes("@")) return;
+  if ((url.startsWith("http://") || url.startsWith("https://")) && !url.includes("@")) return;
   let parsed: URL;
   try {
     parsed = new URL(url);
