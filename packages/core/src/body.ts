@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { BodyNotReplayableError, InvalidRequestError } from "./errors.ts";
+import { encodeFormData } from "./form-data.ts";
 
 /** A stream of bytes in any of the shapes Node users hold one. */
 export type ByteStream = Readable | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
@@ -98,13 +99,9 @@ async function toDispatchBody(value: RequestBody): Promise<DispatchBody> {
     };
   }
   if (typeof FormData !== "undefined" && value instanceof FormData) {
-    // undici's request() takes only its own FormData; the WHATWG encoder gives the multipart
-    // stream and its boundary for any FormData, without buffering file parts.
-    const encoded = new Response(value);
-    return {
-      body: encoded.body as unknown as AsyncIterable<Uint8Array>,
-      contentType: encoded.headers.get("content-type") ?? "multipart/form-data",
-    };
+    // undici's request() takes only its own FormData; encoded here, with its length, as fetch does.
+    const form = encodeFormData(value);
+    return { body: form.stream(), contentType: form.contentType, contentLength: form.length };
   }
   if (isReplayableBody(value)) {
     const stream = await value.open();

@@ -1,6 +1,8 @@
 import { Call } from "./call.ts";
 import { Context } from "./context.ts";
 import { secretHeadersKey } from "./cross-origin.ts";
+import type { DecompressOptions } from "./decompress.ts";
+import { withDecompression } from "./decompress.ts";
 import { ClientClosedError, TimeoutError } from "./errors.ts";
 import { createFetch } from "./fetch.ts";
 import { bindContext } from "./internals.ts";
@@ -15,7 +17,7 @@ import { buildSetup } from "./setup.ts";
 export type { ClientOptions } from "./setup.ts";
 
 /** Per-call settings on top of the request's own. */
-export interface CallInit extends RequestInit {
+export interface CallInit extends RequestInit, DecompressOptions {
   /** Whole-call timeout in milliseconds until response headers; fails with TimeoutError("request"). */
   readonly timeout?: number | undefined;
   /** The call's context store; pass one to seed values (credentials...) and read it afterwards. */
@@ -122,7 +124,8 @@ export function createClient(options: ClientOptions = {}): Client {
   }
 
   return {
-    request,
+    // client.request decodes bodies only when asked; client.fetch always does, as fetch does.
+    request: withDecompression(request, () => setup.decompress),
     fetch: createFetch(request),
     get middleware() {
       return setup.middleware;

@@ -178,3 +178,20 @@ export class ResponseError extends SwitchyardError {
     super("SWITCHYARD_ERR_RESPONSE", describeCall(options?.method, options?.url, message), options);
   }
 }
+
+/** Which bound a decoded body crossed. */
+export type DecompressionLimit = "bytes" | "ratio";
+
+/** A compressed response body decoded to more than the `decompress` option allows (a bomb). */
+export class DecompressionLimitError extends SwitchyardError {
+  override name = "DecompressionLimitError";
+  /** Which bound was crossed: `maxBytes` or `maxRatio`. */
+  readonly limit: DecompressionLimit;
+  constructor(limit: DecompressionLimit, message: string, options?: SwitchyardErrorOptions) {
+    super("SWITCHYARD_ERR_DECOMPRESSION_LIMIT", describeCall(options?.method, options?.url, message), {
+      ...options,
+      transient: false,
+    });
+    this.limit = limit;
+  }
+}

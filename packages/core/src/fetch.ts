@@ -1,75 +1,80 @@
-import type { RequestBody } from "./body.ts";
 import type { CallInit } from "./client.ts";
-import type { HttpRequest, RedirectMode } from "./request.ts";
+import { decodeResponse } from "./decompress.ts";
+import { bodyFailure, fetchFailure } from "./fetch-error.ts";
+import type { FetchCall } from "./fetch-input.ts";
+import { fetchCall, LOCAL_SCHEME } from "./fetch-input.ts";
+import { mapError } from "./map-error.ts";
 import type { HttpResponse } from "./response.ts";
+import type { WebStreamHooks } from "./web-body.ts";
+import { toWebResponse } from "./web-response.ts";
 
-type Request = (input: string | URL | HttpRequest, init?: CallInit) => Promise<HttpResponse>;
+type Request = (input: string, init: CallInit) => Promise<HttpResponse>;
 
-// Statuses whose WHATWG Response must have a null body.
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
-
-function toBody(body: BodyInit | null | undefined): RequestBody | undefined {
-  if (body == null) return undefined;
-  if (ArrayBuffer.isView(body) && !(body instanceof Uint8Array)) {
-    return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+// A fetch response body's hooks: errors as fetch's bodies error, cancel gives the socket back.
+class BodyHooks implements WebStreamHooks {
+  readonly #raw: HttpResponse;
+  readonly #decoded: HttpResponse;
+  readonly #call: FetchCall;
+  constructor(raw: HttpResponse, decoded: HttpResponse, call: FetchCall) {
+    this.#raw = raw;
+    this.#decoded = decoded;
+    this.#call = call;
   }
-  return body as RequestBody;
-}
-
-/**
- * A standard `fetch` over the client's chain. WHATWG objects exist only at this edge: the request
- * is turned into the chain's own light types and the response wrapped on the way out, its body
- * streaming in both directions.
- */
-export function createFetch(request: Request): typeof globalThis.fetch {
-  return async function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    let url: string;
-    let method: string | undefined;
-    let headers: HeadersInit | undefined;
-    let body: RequestBody | undefined;
-    let signal: AbortSignal | undefined;
-    let redirect: RedirectMode | undefined;
-    if (typeof input === "object" && input !== null && !(input instanceof URL) && "url" in input) {
-      url = input.url;
-      method = input.method;
-      headers = input.headers;
-      body = input.body === null ? undefined : (input.body as unknown as RequestBody);
-      signal = input.signal;
-      redirect = input.redirect as RedirectMode;
-    } else {
-      url = String(input);
-    }
-    if (init) {
-      if (init.method !== undefined) method = init.method;
-      if (init.headers !== undefined) headers = init.headers;
-      if (init.body !== undefined) body = toBody(init.body);
-      if (init.signal != null) signal = init.signal;
-      if (init.redirect !== undefined) redirect = init.redirect as RedirectMode;
-    }
-    const res = await request(url, {
-      method,
-      headers: headers as CallInit["headers"],
-      body,
-      signal,
-      redirect,
-    });
-    return toWebResponse(res, method);
+  readonly error = (error: unknown): unknown =>
+    bodyFailure(
+      mapError(error, {
+        method: this.#call.method,
+        url: this.#raw.url,
+        context: this.#raw.context,
+        phase: "body",
+      }),
+      this.#call.signal,
+    );
+  readonly cancel = (): void => {
+    // Undecoded, a small body is drained so the socket is reused; a decoder is torn down with it.
+    if (this.#decoded === this.#raw) void this.#raw.discard();
+    else this.#decoded.body.destroy();
   };
 }
 
-/** Wraps an HttpResponse as a WHATWG Response without reading its body. */
-export function toWebResponse(res: HttpResponse, method?: string): Response {
-  const nullBody = NULL_BODY_STATUS.has(res.status) || method?.toUpperCase() === "HEAD";
-  if (nullBody) void res.discard();
-  const init: ResponseInit = { status: res.status, headers: res.headers.toWebHeaders() };
-  let response: Response;
+function respond(call: FetchCall, res: HttpResponse): Response {
   try {
-    response = new Response(nullBody ? null : res.webStream(), { ...init, statusText: res.statusText });
-  } catch {
-    // An odd reason phrase must not fail the call; the status code is what matters.
-    response = new Response(nullBody ? null : res.webStream(), init);
+    const decoded = decodeResponse(res, call.method, undefined, false);
+    return toWebResponse(decoded, call.method, new BodyHooks(res, decoded, call));
+  } catch (error) {
+    throw fetchFailure(error, call.signal);
   }
-  Object.defineProperty(response, "url", { value: res.url });
-  Object.defineProperty(response, "redirected", { value: res.redirected });
-  return response;
+}
+
+/**
+ * A standard `fetch` over the client's chain. WHATWG objects exist only at this edge: the
+ * request is read by hand into the chain's own light types (with fetch's checks and default
+ * headers) and the response wrapped on the way out (decoded as fetch decodes), its body streaming
+ * in both directions. It rejects as fetch rejects (see `fetchFailure`).
+ */
+export function createFetch(request: Request): typeof globalThis.fetch {
+  function send(call: FetchCall): Promise<Response> {
+    if (call.signal?.aborted) return Promise.reject(call.signal.reason);
+    return request(call.url, call).then(
+      (res) => respond(call, res),
+      (error: unknown) => {
+        throw fetchFailure(error, call.signal);
+      },
+    );
+  }
+  return function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    let call: ReturnType<typeof fetchCall>;
+    try {
+      call = fetchCall(input, init);
+    } catch (error) {
+      return Promise.reject(fetchFailure(error, undefined));
+    }
+    if (call === LOCAL_SCHEME) return globalThis.fetch(input, init);
+    if (call instanceof Promise) {
+      return call.then(send, (error: unknown) => {
+        throw fetchFailure(error, undefined);
+      });
+    }
+    return send(call);
+  };
 }

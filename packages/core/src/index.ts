@@ -25,13 +25,16 @@ export {
   stripCrossOriginSecrets,
   withoutCrossOriginSecrets,
 } from "./cross-origin.ts";
+export type { DecompressLimits, DecompressOption, DecompressOptions } from "./decompress.ts";
+export { DEFAULT_MAX_RATIO } from "./decompress.ts";
 export { channels, pluginChannel } from "./diagnostics.ts";
-export type { SwitchyardErrorOptions, TimeoutPhase } from "./errors.ts";
+export type { DecompressionLimit, SwitchyardErrorOptions, TimeoutPhase } from "./errors.ts";
 export {
   AbortError,
   BodyNotReplayableError,
   ClientClosedError,
   ConnectError,
+  DecompressionLimitError,
   describeCall,
   InvalidOptionsError,
   InvalidRequestError,
@@ -43,7 +46,8 @@ export {
   TimeoutError,
   UnsupportedSchemeError,
 } from "./errors.ts";
-export { toWebResponse } from "./fetch.ts";
+export { REQUEST_BODY_BUFFER_LIMIT } from "./fetch-body.ts";
+export { FETCH_USER_AGENT } from "./fetch-headers.ts";
 export type { HeadersInit, HeaderValue } from "./headers.ts";
 export { HttpHeaders } from "./headers.ts";
 export type { ServedBy } from "./keys.ts";
@@ -75,3 +79,4 @@ export type { StateChange, StateEntry, StateLease, StateStore } from "./state-st
 export type { Transport } from "./transport.ts";
 export { createTransport } from "./transport.ts";
 export type { ProxyOptions, TlsOptions, TransportOptions } from "./transport-options.ts";
+export { toWebResponse } from "./web-response.ts";

@@ -8,6 +8,7 @@ import { HttpHeaders } from "./headers.ts";
 import { installResponseInternals } from "./internals.ts";
 import { mapError } from "./map-error.ts";
 import type { HttpRequest } from "./request.ts";
+import { toWebStream } from "./web-body.ts";
 
 /** Bodies up to this size are drained by `discard()` so the connection is reused. */
 export const DISCARD_DRAIN_LIMIT: number = 128 * 1024;
@@ -127,9 +128,11 @@ export class HttpResponse {
     return this.body;
   }
 
-  /** The body as a WHATWG stream. */
+  /** The body as a WHATWG byte stream; cancelling it gives the body up (see `discard()`). */
   webStream(): ReadableStream<Uint8Array> {
-    return Readable.toWeb(this.body) as unknown as ReadableStream<Uint8Array>;
+    const body = this.body;
+    // Cancelling gives the body up as discard() does: a small rest is drained, the socket reused.
+    return toWebStream(body, { cancel: () => this.discard() });
   }
 
   /** Reads the whole body as UTF-8 text. */

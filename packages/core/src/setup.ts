@@ -1,6 +1,9 @@
 import type { Chain, ChainOrder } from "./chain.ts";
 import { composeChain, orderMiddleware, validateMiddleware } from "./chain.ts";
 import { checkSecretHeaders } from "./cross-origin.ts";
+import type { DecompressOptions } from "./decompress.ts";
+import { decompressLimits } from "./decompress.ts";
+import type { DecodeLimits } from "./decompress-stream.ts";
 import { InvalidOptionsError } from "./errors.ts";
 import type { Middleware } from "./middleware.ts";
 import { DEFAULT_CLOSE_GRACE_MS, Pool } from "./pool.ts";
@@ -12,7 +15,7 @@ import type { TransportOptions } from "./transport-options.ts";
 import { buildDispatcher } from "./transport-options.ts";
 
 /** Everything `createClient` and `client.reload` take. */
-export interface ClientOptions extends TransportOptions {
+export interface ClientOptions extends TransportOptions, DecompressOptions {
   /** The plugins, in any order: core orders them by stage. */
   readonly middleware?: readonly Middleware[];
   /** `"stage"` orders by stage (list order within a stage); `"as-given"` keeps the list. @default "stage" */
@@ -53,6 +56,8 @@ export interface Setup {
   readonly redirect: RedirectMode;
   readonly maxRedirects: number;
   readonly secretHeaders: readonly string[] | undefined;
+  /** How `client.request` decodes bodies when the call does not say (undefined: it does not). */
+  readonly decompress: DecodeLimits | undefined;
 }
 
 /** Validates `options` (throwing InvalidOptionsError) and builds the chain and pool. */
@@ -73,6 +78,7 @@ export function buildSetup(options: ClientOptions): Setup {
   if (!Number.isInteger(maxRedirects) || maxRedirects < 0) {
     throw new InvalidOptionsError(`maxRedirects must be an integer >= 0, got ${String(maxRedirects)}`);
   }
+  const decompress = decompressLimits(options.decompress);
   const grace = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
   if (typeof grace !== "number" || !Number.isFinite(grace) || grace < 0) {
     throw new InvalidOptionsError(
@@ -92,5 +98,6 @@ export function buildSetup(options: ClientOptions): Setup {
     redirect,
     maxRedirects,
     secretHeaders,
+    decompress,
   };
 }

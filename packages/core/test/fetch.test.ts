@@ -1,6 +1,6 @@
 import { Octokit } from "@octokit/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AbortError, createClient } from "../src/index.ts";
+import { createClient } from "../src/index.ts";
 import { afterBody, localServer } from "./local-server.ts";
 
 type Server = Awaited<ReturnType<typeof localServer>>;
@@ -100,15 +100,5 @@ describe("client.fetch", () => {
     expect(res.status).toBe(204);
     expect(res.body).toBeNull();
     await client.close();
-  });
-
-  it("rejects with an AbortError when the signal aborts", async () => {
-    const client = createClient();
-    const error = await client
-      .fetch(`${server.url}/never`, { signal: AbortSignal.timeout(50) })
-      .catch((e: unknown) => e);
-    expect((error as Error).name).toMatch(/AbortError|TimeoutError/);
-    expect(error).toBeInstanceOf(AbortError);
-    await client.destroy();
   });
 });

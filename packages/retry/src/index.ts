@@ -8,4 +8,5 @@ export type { RetryBudgetOptions } from "./retry-budget.ts";
 export { RetryBudget } from "./retry-budget.ts";
 export type { DelayFunction, OnExhausted, RetryPolicy, RetryPolicyOptions } from "./retry-policy.ts";
 export { retryPolicy, retryPolicyKey } from "./retry-policy.ts";
+export type { SdkRetries } from "./sdk-retries.ts";
 export type { Sleep } from "./sleep.ts";

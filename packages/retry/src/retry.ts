@@ -19,6 +19,8 @@ import type { RetryBudgetOptions } from "./retry-budget.ts";
 import { RetryBudget } from "./retry-budget.ts";
 import type { RetryPolicy, RetryPolicyOptions } from "./retry-policy.ts";
 import { isRetryPolicy, retryPolicy, retryPolicyKey } from "./retry-policy.ts";
+import type { SdkRetries } from "./sdk-retries.ts";
+import { isSdkRetried, sdkRetriesOption } from "./sdk-retries.ts";
 import type { Sleep } from "./sleep.ts";
 import { abortReason, sleep as defaultSleep } from "./sleep.ts";
 
@@ -36,6 +38,12 @@ export interface RetryOptions extends RetryPolicyOptions {
   readonly sleep?: Sleep;
   /** Random source in [0, 1) for jitter (a seam for tests). @default Math.random */
   readonly random?: () => number;
+  /**
+   * Requests an SDK retries itself (marked by `x-stainless-retry-count` or `amz-sdk-request`, see
+   * `isSdkRetried`): `"defer"` sends them once and lets the SDK retry, `"retry"` retries them too.
+   * @default "defer"
+   */
+  readonly sdkRetries?: SdkRetries;
 }
 
 /** The middleware {@link retry} returns, with its policy and budget exposed for inspection. */
@@ -67,6 +75,7 @@ export function retry(options: RetryOptions = {}): RetryMiddleware {
   const now = checkFunction("now", options.now) ?? Date.now;
   const sleep = checkFunction("sleep", options.sleep) ?? defaultSleep;
   const random = checkFunction("random", options.random) ?? Math.random;
+  const deferToSdk = sdkRetriesOption(options.sdkRetries) === "defer";
 
   function classify(p: RetryPolicy, outcome: RetryOutcome): boolean {
     const custom = p.shouldRetry?.(outcome);
@@ -238,7 +247,7 @@ export function retry(options: RetryOptions = {}): RetryMiddleware {
     budget,
     handle(request: HttpRequest, next: Next, context: Context): Promise<HttpResponse> {
       const override = context.get(retryPolicyKey);
-      if (override === false) return next(request);
+      if (override === false || (deferToSdk && isSdkRetried(request))) return next(request);
       if (override !== undefined && !isRetryPolicy(override)) {
         return Promise.reject(
           new InvalidOptionsError("the retryPolicyKey context value must be false or made by retryPolicy()"),

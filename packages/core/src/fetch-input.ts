@@ -1,0 +1,134 @@
+import type { RequestBody } from "./body.ts";
+import { fetchBody, readRequestBody } from "./fetch-body.ts";
+import { fetchHeaders } from "./fetch-headers.ts";
+import type { HeadersInit, HttpHeaders } from "./headers.ts";
+import type { RedirectMode } from "./request.ts";
+
+/** One fetch call in the chain's terms: what `client.request` is handed. */
+export interface FetchCall {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: HttpHeaders;
+  readonly body: RequestBody | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly redirect: RedirectMode | undefined;
+}
+
+/** Returned for URLs Node's fetch answers without the network (`data:`, `blob:`): handed to it. */
+export const LOCAL_SCHEME: unique symbol = Symbol("switchyard.fetch.local");
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Methods fetch upper-cases (PATCH is not one of them).
+const NORMALISED = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
+const FORBIDDEN = new Set(["CONNECT", "TRACE", "TRACK"]);
+
+/** A method as fetch takes it: a token, not CONNECT/TRACE/TRACK, the common ones upper-cased. */
+export function fetchMethod(value: unknown): string {
+  const method = String(value);
+  if (NORMALISED.has(method)) return method;
+  if (!TOKEN.test(method)) throw new TypeError(`'${method}' is not a valid HTTP method.`);
+  const upper = method.toUpperCase();
+  if (FORBIDDEN.has(upper)) throw new TypeError(`'${method}' HTTP method is unsupported.`);
+  return NORMALISED.has(upper) ? upper : method;
+}
+
+// Only a URL with an "@" can carry credentials, and a relative one is what fails most: only those
+// (and other schemes) are parsed here; the client parses the URL anyway, so http(s) parses once.
+function checkUrl(url: string): void {
+  if ((url.startsWith("http://") || url.startsWith("https://")) && !url.includes("@")) return;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new TypeError(`Failed to parse URL from ${url}`, { cause });
+  }
+  if (parsed.username !== "" || parsed.password !== "") {
+    throw new TypeError(`Request cannot be constructed from a URL that includes credentials: ${url}`);
+  }
+}
+
+function isLocalScheme(url: string): boolean {
+  const c = url.charCodeAt(0) | 0x20;
+  return (c === 0x64 || c === 0x62) && /^(?:data|blob):/i.test(url);
+}
+
+function isRequest(input: object): input is Request {
+  return (
+    input instanceof Request ||
+    (typeof (input as Request).url === "string" &&
+      typeof (input as Request).method === "string" &&
+      typeof (input as Request).headers === "object")
+  );
+}
+
+/**
+ * Reads fetch's `(input, init)` with the checks fetch makes, all by hand (no `new Request()` per
+ * call): throws a TypeError where fetch throws one. A `Request` with a body gives a promise (its
+ * stream is read, see `readRequestBody`).
+ */
+export function fetchCall(
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+): FetchCall | Promise<FetchCall> | typeof LOCAL_SCHEME {
+  let url: string;
+  let method = "GET";
+  let headers: HeadersInit | undefined;
+  let body: RequestBody | undefined;
+  let stream: ReadableStream<Uint8Array> | null = null;
+  let signal: AbortSignal | undefined;
+  let redirect: string | undefined;
+  let cache: string | undefined;
+  if (typeof input === "string") url = input;
+  else if (input instanceof URL) url = input.href;
+  else if (typeof input === "object" && input !== null && isRequest(input)) {
+    if (input.bodyUsed) {
+      throw new TypeError("Cannot construct a Request with a Request object that has already been used.");
+    }
+    url = input.url;
+    method = input.method;
+    headers = input.headers;
+    signal = input.signal ?? undefined;
+    redirect = input.redirect;
+    cache = input.cache;
+    stream = input.body as ReadableStream<Uint8Array> | null;
+  } else url = String(input);
+  if (isLocalScheme(url)) return LOCAL_SCHEME;
+  checkUrl(url);
+  if (init != null) {
+    if (init.method !== undefined) method = fetchMethod(init.method);
+    if (init.headers !== undefined) headers = init.headers as HeadersInit;
+    if (init.signal !== undefined) signal = init.signal ?? undefined;
+    if (init.redirect !== undefined) redirect = init.redirect;
+    if (init.cache !== undefined) cache = init.cache;
+    if (init.body !== undefined) {
+      body = fetchBody(init.body, (init as { duplex?: unknown }).duplex);
+      stream = null;
+    }
+  }
+  if ((body !== undefined || stream !== null) && (method === "GET" || method === "HEAD")) {
+    throw new TypeError("Request with GET/HEAD method cannot have body.");
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError("Failed to read the 'signal' property from 'RequestInit': not an AbortSignal.");
+  }
+  if (redirect !== undefined && redirect !== "follow" && redirect !== "manual" && redirect !== "error") {
+    throw new TypeError(`'${redirect}' is not a valid value for the redirect option.`);
+  }
+  if (cache === "only-if-cached") {
+    // As fetch: only with mode "same-origin"; and then, with no HTTP cache, nothing can answer.
+    if (init?.mode !== "same-origin") {
+      throw new TypeError("'only-if-cached' can be set only with 'same-origin' mode");
+    }
+    throw new TypeError("fetch failed", { cause: new Error("no cached response (there is no HTTP cache)") });
+  }
+  const call: FetchCall = {
+    url,
+    method,
+    headers: fetchHeaders(headers, url.startsWith("https:"), cache),
+    body,
+    signal,
+    redirect: redirect as RedirectMode | undefined,
+  };
+  if (stream === null) return call;
+  return readRequestBody(stream).then((read) => ({ ...call, body: read }));
+}
