@@ -1,0 +1,97 @@
+import type { Comparison, Miss, Tally } from "./compare.ts";
+
+/** Failures of one listed category (or of nothing listed: regressions). */
+export interface CategoryCount {
+  readonly category: string;
+  readonly kind: "cannot-apply" | "defect" | "regression";
+  readonly subtests: number;
+}
+
+/** What one run found, as written to `--report` and summed up on stdout. */
+export type WptReport =
+  | { readonly verdict: "skipped"; readonly reason: string }
+  | {
+      readonly verdict: "pass" | "fail";
+      /** Why the verdict is "fail", one line each. */
+      readonly problems: readonly string[];
+      readonly source: string;
+      readonly ms: number;
+      readonly pages: number;
+      readonly skippedPages: readonly { readonly path: string; readonly note: string }[];
+      readonly node: Tally;
+      readonly client: Tally;
+      readonly clientOnly: number;
+      readonly categories: readonly CategoryCount[];
+      readonly regressions: readonly Omit<Miss, "difference">[];
+      readonly stale: readonly { readonly page: string; readonly name: string; readonly category: string }[];
+      readonly notReached: readonly string[];
+    };
+
+/** What {@link buildReport} needs from a run. */
+export interface RunSummary {
+  readonly source: string;
+  readonly pages: number;
+  readonly skipped: readonly { readonly path: string; readonly note: string }[];
+  /** A WPT_FILTER run checks only a part; its counts are not the suite's. */
+  readonly filtered: boolean;
+  readonly ms: number;
+  readonly notReached: readonly string[];
+  readonly serverDied: string | undefined;
+  readonly comparison: Comparison;
+}
+
+/** Turns a comparison into a verdict: any unexplained miss, stale entry or incomplete run fails. */
+export function buildReport(run: RunSummary): WptReport {
+  const { comparison: c } = run;
+  const counts = new Map<string, CategoryCount>();
+  for (const miss of c.misses) {
+    const category = miss.difference?.category ?? "regression (not listed)";
+    const kind = miss.difference?.kind ?? "regression";
+    const prev = counts.get(category);
+    counts.set(category, { category, kind, subtests: (prev?.subtests ?? 0) + 1 });
+  }
+  const regressions = c.misses.filter((m) => m.difference === undefined);
+  const problems: string[] = [];
+  if (c.node.passed < (run.filtered ? 1 : 500)) {
+    problems.push(`Node's fetch passed only ${c.node.passed} subtests: the harness itself is broken`);
+  }
+  if (regressions.length > 0) {
+    problems.push(`${regressions.length} subtests pass with Node's fetch and fail with client.fetch, unlisted`);
+  }
+  if (c.stale.length > 0) problems.push(`${c.stale.length} listed subtests now pass: remove them from expectations.json`);
+  if (run.notReached.length > 0) problems.push(`the time budget ran out before ${run.notReached.length} page runs`);
+  if (run.serverDied) problems.push(run.serverDied);
+  return {
+    verdict: problems.length === 0 ? "pass" : "fail",
+    problems,
+    source: run.source,
+    ms: run.ms,
+    pages: run.pages,
+    skippedPages: run.skipped,
+    node: c.node,
+    client: c.client,
+    clientOnly: c.clientOnly,
+    categories: [...counts.values()].sort((a, b) => b.subtests - a.subtests),
+    regressions: regressions.map(({ page, name, message }) => ({ page, name, message })),
+    stale: c.stale.map(({ page, name, difference }) => ({ page, name, category: difference.category })),
+    notReached: run.notReached,
+  };
+}
+
+/** A human summary of a report. */
+export function formatReport(r: WptReport): string {
+  if (r.verdict === "skipped") return `WPT fetch: SKIPPED (not run, not passed): ${r.reason}`;
+  const lines = [
+    `WPT fetch subset from ${r.source}: ${r.pages} pages run, ${r.skippedPages.length} skipped as undici skips them, ${r.ms} ms`,
+    `Node's fetch passes ${r.node.passed} of ${r.node.total} subtests; client.fetch passes ${r.client.passed} of ${r.client.total}`,
+    `pages ending cleanly (no crash, no cut-off): Node ${r.node.pagesClean}/${r.node.pages}, client.fetch ${r.client.pagesClean}/${r.client.pages}`,
+    `client.fetch passes ${r.clientOnly} subtests Node's fetch fails`,
+    "Subtests Node passes and client.fetch fails, by category:",
+    ...r.categories.map((c) => `  ${String(c.subtests).padStart(4)}  [${c.kind}] ${c.category}`),
+  ];
+  for (const m of r.regressions) lines.push(`REGRESSION ${m.page} :: ${m.name}\n    ${m.message.split("\n")[0]}`);
+  for (const s of r.stale) lines.push(`STALE ${s.page} :: ${s.name} (listed under "${s.category}", now passes)`);
+  for (const n of r.notReached.slice(0, 20)) lines.push(`NOT RUN (budget) ${n}`);
+  lines.push(r.verdict === "pass" ? "WPT fetch: PASS" : `WPT fetch: FAIL\n  ${r.problems.join("\n  ")}`);
+  return lines.join("\n");
+}
