@@ -51,6 +51,7 @@ try {
       source: checkout.source,
       pages: pages.length,
       skipped: plan.skipped,
+      withoutFetch: plan.withoutFetch,
       filtered: filter !== "",
       ms: Math.round(performance.now() - started),
       notReached: run.notReached,

@@ -23,6 +23,7 @@ const WORKER = new URL("./worker.ts", import.meta.url);
 
 /** Runs one page in a fresh worker; a page that does not finish within `timeoutMs` is cut off. */
 export function runPage(input: WorkerInput, timeoutMs: number): Promise<PageResult> {
+  const portPattern = `:${new URL(input.serverUrl).port}`;
   const started = performance.now();
   const subtests = new Map<string, SubtestResult>();
   const problems: string[] = [];
@@ -44,9 +45,11 @@ export function runPage(input: WorkerInput, timeoutMs: number): Promise<PageResu
     const timer = setTimeout(() => finish(`cut off after ${timeoutMs} ms`), timeoutMs);
     worker.on("message", (m: WorkerMessage) => {
       if (m.type === "result") {
+        // Names that embed the server's port differ from run to run; the port becomes {{port}}.
+        const base = m.name.replaceAll(portPattern, ":{{port}}");
         // Duplicate names happen in generated subtests; number the later ones.
-        let name = m.name;
-        for (let n = 2; subtests.has(name); n++) name = `${m.name} (#${n})`;
+        let name = base;
+        for (let n = 2; subtests.has(name); n++) name = `${base} (#${n})`;
         subtests.set(name, { pass: m.status === 0, message: m.message });
       } else if (m.type === "uncaught") {
         problems.push(`uncaught ${m.name}: ${m.message}`);

@@ -23,7 +23,14 @@ export interface WptPlan {
   readonly pages: readonly WptPage[];
   /** Files or folders undici's status file skips, each with undici's note. */
   readonly skipped: readonly { readonly path: string; readonly note: string }[];
+  /**
+   * Pages that never call `fetch()` (in the file or its META scripts): they test Request, Response
+   * and Headers, which are Node's own classes in both runs, so they cannot tell the two apart.
+   */
+  readonly withoutFetch: readonly string[];
 }
+
+const CALLS_FETCH = /\bfetch\s*\(/;
 
 interface Meta {
   timeout: string | null;
@@ -70,6 +77,7 @@ export async function planWpt(checkout: string, serverUrl: string, alsoRun: read
   const root = join(checkout, "test/fixtures/wpt");
   const status = JSON.parse(readFileSync(join(checkout, "test/wpt/status/fetch.status.json"), "utf8")) as StatusNode;
   const pages: WptPage[] = [];
+  const withoutFetch: string[] = [];
   const skipped = new Map<string, string>();
   for (const file of walk(join(root, "fetch"), []).sort()) {
     const rel = relative(join(root, "fetch"), file).split("\\").join("/");
@@ -92,9 +100,13 @@ export async function planWpt(checkout: string, serverUrl: string, alsoRun: read
       return script.includes(".sub.") ? util.handlePipes(text, serverUrl) : text;
     });
     const path = `/fetch/${rel}`;
+    if (!CALLS_FETCH.test(code) && !scripts.some((script) => CALLS_FETCH.test(script))) {
+      withoutFetch.push(path);
+      continue;
+    }
     for (const variant of meta.variant.length > 0 ? meta.variant : [""]) {
       pages.push({ id: path + variant, code, scripts, path, variant, long: meta.timeout === "long" });
     }
   }
-  return { pages, skipped: [...skipped].map(([path, note]) => ({ path, note })) };
+  return { pages, skipped: [...skipped].map(([path, note]) => ({ path, note })), withoutFetch };
 }
