@@ -49,8 +49,10 @@ const stream = (input: ScenarioInput) =>
     return { content };
   });
 
+// A GET (models.retrieve): the retry plugin retries idempotent methods only, by default.
+const model = (input: ScenarioInput) =>
+  withSdk(input, async (sdk) => ({ content: (await sdk.models.retrieve("gpt-test")).id }));
+
 /** The scenarios a test can ask runIsolated for. */
-export const scenarios: Record<"chat" | "stream", (input: ScenarioInput) => Promise<ScenarioOutcome>> = {
-  chat,
-  stream,
-};
+export const scenarios: Record<"chat" | "stream" | "model", (input: ScenarioInput) => Promise<ScenarioOutcome>> =
+  { chat, stream, model };
