@@ -25,7 +25,11 @@ export interface Comparison {
   /** Node passes, client fails, with or without a listed reason. */
   readonly misses: readonly Miss[];
   /** Listed subtests that client.fetch now passes (with Node passing too): the entry is stale. */
-  readonly stale: readonly { readonly page: string; readonly name: string; readonly difference: Difference }[];
+  readonly stale: readonly {
+    readonly page: string;
+    readonly name: string;
+    readonly difference: Difference;
+  }[];
   /** Subtests client.fetch passes and Node's fetch does not. */
   readonly clientOnly: number;
 }

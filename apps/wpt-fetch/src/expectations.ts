@@ -52,7 +52,8 @@ export function loadExpectations(path: string): Expectations {
     throw new Error(`${path}: expected { alsoRun: [], differences: [] }`);
   }
   for (const d of data.differences) {
-    if (d.kind !== "cannot-apply" && d.kind !== "defect") throw new Error(`${path}: bad kind ${String(d.kind)}`);
+    if (d.kind !== "cannot-apply" && d.kind !== "defect")
+      throw new Error(`${path}: bad kind ${String(d.kind)}`);
     if (!d.category || !d.why) throw new Error(`${path}: every difference needs a category and a why`);
   }
   indexDifferences(data);

@@ -1,6 +1,10 @@
 import dns, { type LookupAddress, type LookupOptions } from "node:dns";
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
 
 /**
  * A DNS lookup that knows one name: `localhost` is 127.0.0.1 (the WPT server's host); every other

@@ -48,14 +48,14 @@ try {
   );
   const comparison = compareRuns(run.byImpl.get("node")!, run.byImpl.get("switchyard")!, expectations);
   report = buildReport({
-      source: checkout.source,
-      pages: pages.length,
-      skipped: plan.skipped,
-      withoutFetch: plan.withoutFetch,
-      filtered: filter !== "",
-      ms: Math.round(performance.now() - started),
-      notReached: run.notReached,
-      serverDied: server.died(),
+    source: checkout.source,
+    pages: pages.length,
+    skipped: plan.skipped,
+    withoutFetch: plan.withoutFetch,
+    filtered: filter !== "",
+    ms: Math.round(performance.now() - started),
+    notReached: run.notReached,
+    serverDied: server.died(),
     comparison,
   });
 } finally {

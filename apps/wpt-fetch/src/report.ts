@@ -58,10 +58,14 @@ export function buildReport(run: RunSummary): WptReport {
     problems.push(`Node's fetch passed only ${c.node.passed} subtests: the harness itself is broken`);
   }
   if (regressions.length > 0) {
-    problems.push(`${regressions.length} subtests pass with Node's fetch and fail with client.fetch, unlisted`);
+    problems.push(
+      `${regressions.length} subtests pass with Node's fetch and fail with client.fetch, unlisted`,
+    );
   }
-  if (c.stale.length > 0) problems.push(`${c.stale.length} listed subtests now pass: remove them from expectations.json`);
-  if (run.notReached.length > 0) problems.push(`the time budget ran out before ${run.notReached.length} page runs`);
+  if (c.stale.length > 0)
+    problems.push(`${c.stale.length} listed subtests now pass: remove them from expectations.json`);
+  if (run.notReached.length > 0)
+    problems.push(`the time budget ran out before ${run.notReached.length} page runs`);
   if (run.serverDied) problems.push(run.serverDied);
   return {
     verdict: problems.length === 0 ? "pass" : "fail",
@@ -92,8 +96,10 @@ export function formatReport(r: WptReport): string {
     "Subtests Node passes and client.fetch fails, by category:",
     ...r.categories.map((c) => `  ${String(c.subtests).padStart(4)}  [${c.kind}] ${c.category}`),
   ];
-  for (const m of r.regressions) lines.push(`REGRESSION ${m.page} :: ${m.name}\n    ${m.message.split("\n")[0]}`);
-  for (const s of r.stale) lines.push(`STALE ${s.page} :: ${s.name} (listed under "${s.category}", now passes)`);
+  for (const m of r.regressions)
+    lines.push(`REGRESSION ${m.page} :: ${m.name}\n    ${m.message.split("\n")[0]}`);
+  for (const s of r.stale)
+    lines.push(`STALE ${s.page} :: ${s.name} (listed under "${s.category}", now passes)`);
   for (const n of r.notReached.slice(0, 20)) lines.push(`NOT RUN (budget) ${n}`);
   lines.push(r.verdict === "pass" ? "WPT fetch: PASS" : `WPT fetch: FAIL\n  ${r.problems.join("\n  ")}`);
   return lines.join("\n");

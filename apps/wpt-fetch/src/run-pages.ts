@@ -30,7 +30,8 @@ export function runPage(input: WorkerInput, timeoutMs: number): Promise<PageResu
   const worker = new Worker(WORKER, { workerData: input, stdout: true, stderr: true });
   // A page's console output is noise here; drain it so the worker never blocks on a full pipe.
   worker.stdout.resume();
-  if (process.env.WPT_DEBUG) worker.stderr.pipe(process.stderr); else worker.stderr.resume();
+  if (process.env.WPT_DEBUG) worker.stderr.pipe(process.stderr);
+  else worker.stderr.resume();
   return new Promise((resolve) => {
     let finished = false;
     const finish = (problem?: string) => {

@@ -72,10 +72,18 @@ function skipNote(status: StatusNode, rel: string, alsoRun: readonly string[]): 
  * Lists the fetch pages of an undici checkout, with META scripts resolved and WPT substitutions
  * applied through the checkout's own helpers (`test/wpt/runner/util.mjs`).
  */
-export async function planWpt(checkout: string, serverUrl: string, alsoRun: readonly string[]): Promise<WptPlan> {
-  const util = (await import(pathToFileURL(join(checkout, "test/wpt/runner/util.mjs")).href)) as UndiciWptUtil;
+export async function planWpt(
+  checkout: string,
+  serverUrl: string,
+  alsoRun: readonly string[],
+): Promise<WptPlan> {
+  const util = (await import(
+    pathToFileURL(join(checkout, "test/wpt/runner/util.mjs")).href
+  )) as UndiciWptUtil;
   const root = join(checkout, "test/fixtures/wpt");
-  const status = JSON.parse(readFileSync(join(checkout, "test/wpt/status/fetch.status.json"), "utf8")) as StatusNode;
+  const status = JSON.parse(
+    readFileSync(join(checkout, "test/wpt/status/fetch.status.json"), "utf8"),
+  ) as StatusNode;
   const pages: WptPage[] = [];
   const withoutFetch: string[] = [];
   const skipped = new Map<string, string>();

@@ -10,7 +10,14 @@ import type { WorkerInput, WorkerMessage } from "./worker-protocol.ts";
 
 const input = workerData as WorkerInput;
 const post = (message: WorkerMessage): void => parentPort?.postMessage(message);
-if (process.env.WPT_DEBUG) { const f = globalThis.fetch; globalThis.fetch = (...a) => f(...a).catch((e) => { console.error("DEBUG", a[0], e, e.cause); throw e; }); }
+if (process.env.WPT_DEBUG) {
+  const f = globalThis.fetch;
+  globalThis.fetch = (...a) =>
+    f(...a).catch((e) => {
+      console.error("DEBUG", a[0], e, e.cause);
+      throw e;
+    });
+}
 
 process.on("uncaughtException", (err: unknown) => {
   const e = err instanceof Error ? err : new Error(String(err));
@@ -51,15 +58,24 @@ if (input.impl === "switchyard") {
   };
   Object.defineProperty(fetch, "name", { value: clientFetch.name });
   Object.defineProperty(fetch, "length", { value: clientFetch.length });
-  Object.defineProperty(globalThis, "fetch", { value: fetch, writable: true, configurable: true, enumerable: true });
+  Object.defineProperty(globalThis, "fetch", {
+    value: fetch,
+    writable: true,
+    configurable: true,
+    enumerable: true,
+  });
 }
 
 runInThisContext(readFileSync(input.harnessPath, "utf8"), { filename: "testharness.js" });
 const harness = g as unknown as {
   add_result_callback(cb: (r: { name: string; status: number; message: string | null }) => void): void;
-  add_completion_callback(cb: (tests: unknown, status: { status: number; message: string | null }) => void): void;
+  add_completion_callback(
+    cb: (tests: unknown, status: { status: number; message: string | null }) => void,
+  ): void;
 };
-harness.add_result_callback((r) => post({ type: "result", name: r.name, status: r.status, message: r.message ?? "" }));
+harness.add_result_callback((r) =>
+  post({ type: "result", name: r.name, status: r.status, message: r.message ?? "" }),
+);
 harness.add_completion_callback((_tests, status) =>
   post({ type: "done", status: status.status, message: status.message ?? "" }),
 );
