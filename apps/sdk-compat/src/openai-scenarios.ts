@@ -54,5 +54,7 @@ const model = (input: ScenarioInput) =>
   withSdk(input, async (sdk) => ({ content: (await sdk.models.retrieve("gpt-test")).id }));
 
 /** The scenarios a test can ask runIsolated for. */
-export const scenarios: Record<"chat" | "stream" | "model", (input: ScenarioInput) => Promise<ScenarioOutcome>> =
-  { chat, stream, model };
+export const scenarios: Record<
+  "chat" | "stream" | "model",
+  (input: ScenarioInput) => Promise<ScenarioOutcome>
+> = { chat, stream, model };
