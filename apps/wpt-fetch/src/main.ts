@@ -3,7 +3,7 @@
 //
 //   node src/main.ts [--report out.json]
 //   env: SWITCHYARD_UNDICI_CHECKOUT / SWITCHYARD_UNDICI_GIT (where undici is), WPT_FILTER (page id
-//   substring), WPT_CONCURRENCY (workers, default 6), WPT_BUDGET_MS (default 80000)
+//   substring), WPT_CONCURRENCY (workers, default 6), WPT_BUDGET_MS (default 80000; the vitest test sets 75000)
 import { writeFileSync } from "node:fs";
 import { enableCompileCache } from "node:module";
 import { tmpdir } from "node:os";

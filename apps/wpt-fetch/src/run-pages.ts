@@ -28,10 +28,11 @@ export function runPage(input: WorkerInput, timeoutMs: number): Promise<PageResu
   const subtests = new Map<string, SubtestResult>();
   const problems: string[] = [];
   const worker = new Worker(WORKER, { workerData: input, stdout: true, stderr: true });
-  // A page's console output is noise here; drain it so the worker never blocks on a full pipe.
-  worker.stdout.resume();
-  if (process.env.WPT_DEBUG) worker.stderr.pipe(process.stderr);
+  // A page's console output is noise unless WPT_VERBOSE asks for it; drained either way so the
+  // worker never blocks on a full pipe.
+  if (process.env.WPT_VERBOSE) worker.stderr.pipe(process.stderr);
   else worker.stderr.resume();
+  worker.stdout.resume();
   return new Promise((resolve) => {
     let finished = false;
     const finish = (problem?: string) => {

@@ -10,14 +10,6 @@ import type { WorkerInput, WorkerMessage } from "./worker-protocol.ts";
 
 const input = workerData as WorkerInput;
 const post = (message: WorkerMessage): void => parentPort?.postMessage(message);
-if (process.env.WPT_DEBUG) {
-  const f = globalThis.fetch;
-  globalThis.fetch = (...a) =>
-    f(...a).catch((e) => {
-      console.error("DEBUG", a[0], e, e.cause);
-      throw e;
-    });
-}
 
 process.on("uncaughtException", (err: unknown) => {
   const e = err instanceof Error ? err : new Error(String(err));
