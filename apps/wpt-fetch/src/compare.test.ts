@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compareRuns } from "./compare.ts";
-import type { Expectations } from "./expectations.ts";
+import { type Expectations, indexDifferences } from "./expectations.ts";
 import { PAGE_SUBTEST, type PageResult } from "./run-pages.ts";
 
 function page(results: Record<string, boolean>): PageResult {
@@ -50,5 +50,17 @@ describe("compareRuns", () => {
   it("counts page pseudo-subtests apart from WPT's subtests", () => {
     const c = compareRuns(new Map([["/p", page({ a: true, b: false })]]), new Map(), listed);
     expect(c.node).toEqual({ passed: 1, total: 2, pagesClean: 1, pages: 1 });
+  });
+});
+
+describe("differences limited to one Node major", () => {
+  const only22: Expectations = {
+    alsoRun: [],
+    differences: [{ kind: "defect", category: "c22", why: "w", node: "22", subtests: { "/p": ["x"] } }],
+  };
+
+  it("explain a miss only on that major", () => {
+    expect(indexDifferences(only22, "22").size).toBe(1);
+    expect(indexDifferences(only22, "26").size).toBe(0);
   });
 });
