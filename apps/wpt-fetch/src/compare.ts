@@ -54,7 +54,8 @@ function tally(pages: Map<string, PageResult>): Tally {
 /**
  * Compares subtest by subtest: every subtest Node's fetch passes, client.fetch must pass, unless
  * the expectations give a reason. A subtest client.fetch never reported (its page crashed or was cut
- * off) counts as failed.
+ * off) counts as failed. Only pages both implementations ran are compared (a run cut short by its
+ * time budget has pages one of them never reached) and counted.
  */
 export function compareRuns(
   node: Map<string, PageResult>,
@@ -65,6 +66,9 @@ export function compareRuns(
   const misses: Miss[] = [];
   const stale: { page: string; name: string; difference: Difference }[] = [];
   let clientOnly = 0;
+  const both = [...node.keys()].filter((page) => client.has(page));
+  node = new Map(both.map((page) => [page, node.get(page)!]));
+  client = new Map(both.map((page) => [page, client.get(page)!]));
   for (const [page, nodePage] of node) {
     const clientPage = client.get(page);
     for (const [name, nodeResult] of nodePage.subtests) {

@@ -25,7 +25,7 @@ enableCompileCache(join(tmpdir(), "switchyard-wpt-compile-cache"));
 function finish(report: WptReport): never {
   if (values.report) writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);
   console.log(formatReport(report));
-  process.exit(report.verdict === "fail" ? 1 : 0);
+  process.exit(report.verdict === "fail" ? 1 : report.verdict === "incomplete" ? 3 : 0);
 }
 
 const checkout = locateUndiciCheckout();

@@ -42,6 +42,10 @@ describe("WPT fetch subset: client.fetch against Node's fetch", () => {
     // No undici checkout on this machine: say so, and count the check as skipped, never as passed.
     if (report.verdict === "skipped") return ctx.skip(`WPT fetch not run: ${report.reason}`);
     if (report.verdict !== "pass") console.log(output);
+    // Too slow a machine to finish in time, with nothing wrong in what did run: not a pass either.
+    if (report.verdict === "incomplete") {
+      return ctx.skip(`WPT fetch incomplete: ${report.notReached.length} page runs did not fit the budget`);
+    }
     expect(report.problems).toEqual([]);
     expect(report.node.passed).toBeGreaterThan(300);
   }, 90_000);
