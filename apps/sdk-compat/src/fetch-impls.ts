@@ -1,0 +1,34 @@
+import { type Client, createClient, type Middleware } from "@switchyard/core";
+import { retry } from "@switchyard/retry";
+
+/** Which `fetch` an SDK gets: Node's global one (the reference) or a Switchyard client's. */
+export type ImplName = "node" | "client" | "client+retry";
+
+/** A `fetch` to hand to an SDK, and how to release what it holds. */
+export interface FetchImpl {
+  readonly name: ImplName;
+  readonly fetch: typeof globalThis.fetch;
+  close(): Promise<void>;
+}
+
+/** The retry plugin as these tests use it: two retries, no real waiting (the sleep seam returns at once). */
+export function quickRetry(maxRetries = 2): Middleware {
+  return retry({ maxRetries, sleep: async () => {} });
+}
+
+/** Node's global fetch, captured when called (a test may swap the global). */
+export function nodeFetch(): FetchImpl {
+  const fetch = globalThis.fetch;
+  return { name: "node", fetch, close: async () => {} };
+}
+
+/** A Switchyard client's `client.fetch`, with the retry plugin for `client+retry`. */
+export function clientFetch(name: "client" | "client+retry" = "client", retries = 2): FetchImpl {
+  const client: Client = createClient({ middleware: name === "client+retry" ? [quickRetry(retries)] : [] });
+  return { name, fetch: client.fetch, close: () => client.close() };
+}
+
+/** Builds the named implementation. */
+export function makeFetch(name: ImplName, retries = 2): FetchImpl {
+  return name === "node" ? nodeFetch() : clientFetch(name, retries);
+}
