@@ -2,7 +2,7 @@ import { type Client, createClient, type Middleware } from "@switchyard/core";
 import { retry } from "@switchyard/retry";
 
 /** Which `fetch` an SDK gets: Node's global one (the reference) or a Switchyard client's. */
-export type ImplName = "node" | "client" | "client+retry";
+export type ImplName = "node" | "client" | "client+retry" | "client+retry-all";
 
 /** A `fetch` to hand to an SDK, and how to release what it holds. */
 export interface FetchImpl {
@@ -11,9 +11,12 @@ export interface FetchImpl {
   close(): Promise<void>;
 }
 
-/** The retry plugin as these tests use it: two retries, no real waiting (the sleep seam returns at once). */
-export function quickRetry(maxRetries = 2): Middleware {
-  return retry({ maxRetries, sleep: async () => {} });
+/**
+ * The retry plugin as these tests use it: two retries, no real waiting (the sleep seam returns at
+ * once). `sdkRetries: "retry"` also retries requests an SDK marks as retried by itself.
+ */
+export function quickRetry(maxRetries = 2, sdkRetries: "defer" | "retry" = "defer"): Middleware {
+  return retry({ maxRetries, sdkRetries, sleep: async () => {} });
 }
 
 /** Node's global fetch, captured when called (a test may swap the global). */
@@ -22,9 +25,18 @@ export function nodeFetch(): FetchImpl {
   return { name: "node", fetch, close: async () => {} };
 }
 
-/** A Switchyard client's `client.fetch`, with the retry plugin for `client+retry`. */
-export function clientFetch(name: "client" | "client+retry" = "client", retries = 2): FetchImpl {
-  const client: Client = createClient({ middleware: name === "client+retry" ? [quickRetry(retries)] : [] });
+/**
+ * A Switchyard client's `client.fetch`, with the retry plugin for `client+retry` (deferring to an
+ * SDK's own retries, its default) and `client+retry-all` (retrying SDK-marked requests too).
+ */
+export function clientFetch(name: Exclude<ImplName, "node"> = "client", retries = 2): FetchImpl {
+  const middleware =
+    name === "client+retry"
+      ? [quickRetry(retries)]
+      : name === "client+retry-all"
+        ? [quickRetry(retries, "retry")]
+        : [];
+  const client: Client = createClient({ middleware });
   return { name, fetch: client.fetch, close: () => client.close() };
 }
 
