@@ -20,6 +20,9 @@ export type {
 } from "./credentials.ts";
 export { CREDENTIAL_KINDS } from "./credentials.ts";
 export { channels, pluginChannel } from "./diagnostics.ts";
+export type { ProxyEnv } from "./env-proxy.ts";
+export { noProxyFrom, proxyFor, proxyVariable } from "./env-proxy.ts";
+export type { EnvProxyOptions } from "./env-proxy-options.ts";
 export type { SwitchyardErrorOptions, TimeoutPhase } from "./errors.ts";
 export {
   AbortError,
@@ -45,6 +48,8 @@ export { attemptKey, credentialKey, notBeforeKey, servedByKey } from "./keys.ts"
 export type { ErrorSite } from "./map-error.ts";
 export { mapError } from "./map-error.ts";
 export type { Middleware, Next } from "./middleware.ts";
+export { shouldProxy } from "./no-proxy.ts";
+export type { ProxyRule } from "./proxy-rules.ts";
 export { isSecretHeader, REDACTED, redactHeaders, redactSecrets, redactUrl } from "./redact.ts";
 export { DEFAULT_MAX_REDIRECTS, isRedirect, redirectRequest } from "./redirect.ts";
 export type { RedirectMode, RequestChanges, RequestInit, RequestOptions, UrlParts } from "./request.ts";

@@ -1,5 +1,7 @@
 import type { Dispatcher } from "undici";
 import { Agent, ProxyAgent } from "undici";
+import type { EnvProxyOptions } from "./env-proxy-options.ts";
+import { buildEnvProxyDispatcher, isEnvProxy } from "./env-proxy-options.ts";
 import { InvalidOptionsError } from "./errors.ts";
 import { redactUrl } from "./redact.ts";
 
@@ -51,7 +53,12 @@ export interface TransportOptions {
   readonly localAddress?: string;
   /** Negotiate HTTP/2 over TLS (ALPN) when the server offers it. @default false */
   readonly allowH2?: boolean;
-  readonly proxy?: ProxyOptions;
+  /**
+   * A forward proxy for every request, or `"env"` (or {@link EnvProxyOptions}) to choose one per
+   * request from `HTTPS_PROXY`/`http_proxy`/`ALL_PROXY`/`NO_PROXY` by curl's rules. The environment
+   * is read only when asked, once, when the client is built. @default no proxy
+   */
+  readonly proxy?: ProxyOptions | "env" | EnvProxyOptions;
 }
 
 function checkMs(name: string, value: number | undefined): number | undefined {
@@ -104,6 +111,22 @@ export function buildDispatcher(options: TransportOptions): { dispatcher: Dispat
   if (options.proxy === undefined) {
     return { dispatcher: new Agent({ ...common, connect }), owned: true };
   }
+  if (isEnvProxy(options.proxy)) {
+    const spec = options.proxy;
+    const viaProxy = (url: string): Dispatcher =>
+      buildProxyAgent(
+        {
+          url,
+          ...(typeof spec === "object" && spec.tls !== undefined ? { tls: spec.tls } : {}),
+          ...(typeof spec === "object" && spec.tunnel !== undefined ? { tunnel: spec.tunnel } : {}),
+        },
+        common,
+        connect,
+        options.tls,
+      );
+    const direct = new Agent({ ...common, connect });
+    return { dispatcher: buildEnvProxyDispatcher(spec, direct, viaProxy), owned: true };
+  }
   return { dispatcher: buildProxyAgent(options.proxy, common, connect, options.tls), owned: true };
 }
 
@@ -118,9 +141,10 @@ function buildProxyAgent(
   try {
     url = new URL(String(spec.url));
   } catch (cause) {
-    throw new InvalidOptionsError(`proxy must be a URL, got ${JSON.stringify(redactUrl(String(spec.url)))}`, {
-      cause,
-    });
+    // No cause: the parser's error quotes its input, userinfo included.
+    throw new InvalidOptionsError(
+      `proxy must be a URL, got ${JSON.stringify(redactUrl(String(spec.url)))} (${(cause as Error).message})`,
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new InvalidOptionsError(`proxy URL must be http: or https:, got ${url.protocol}`);
