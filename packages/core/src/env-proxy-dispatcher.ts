@@ -1,8 +1,17 @@
+import diagnosticsChannel from "node:diagnostics_channel";
 import { Dispatcher } from "undici";
 import type { ProxyEnv } from "./env-proxy.ts";
 import { normalizeProxyUrl, proxyFor } from "./env-proxy.ts";
 import type { CompiledRule } from "./proxy-rules.ts";
 import { ruleFor } from "./proxy-rules.ts";
+import { redactUrl } from "./redact.ts";
+
+/**
+ * `switchyard:core:proxy` `{ origin, proxy }`: the route chosen for an origin the first time it is
+ * seen (`proxy` is the redacted proxy URL, or `undefined` for a direct connection).
+ */
+export const proxyRouteChannel: diagnosticsChannel.Channel =
+  diagnosticsChannel.channel("switchyard:core:proxy");
 
 /** How {@link EnvProxyDispatcher} builds the dispatchers it routes to (core-internal). */
 export interface EnvProxyParts {
@@ -48,6 +57,9 @@ export class EnvProxyDispatcher extends Dispatcher {
     if (proxyUrl !== undefined) {
       dispatcher = this.#byProxy.get(proxyUrl) ?? this.#parts.viaProxy(proxyUrl);
       this.#byProxy.set(proxyUrl, dispatcher);
+    }
+    if (proxyRouteChannel.hasSubscribers) {
+      proxyRouteChannel.publish({ origin, proxy: proxyUrl === undefined ? undefined : redactUrl(proxyUrl) });
     }
     if (this.#byOrigin.size >= MAX_ORIGINS) this.#byOrigin.clear();
     this.#byOrigin.set(origin, dispatcher);

@@ -1,3 +1,4 @@
+import diagnosticsChannel from "node:diagnostics_channel";
 import { inspect } from "node:util";
 import {
   requirePeer,
@@ -201,5 +202,38 @@ describe.skipIf(squidPeer.skip)(`proxy: "env" through squid ${squidPeer.reason}`
     }
     const log = await squid.accessLog();
     expect(log.filter((entry) => entry.result.endsWith("/407")).length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("switchyard:core:proxy", () => {
+  it("tells the route chosen for each new origin, with the proxy URL redacted", async () => {
+    const origin = await localServer((_req, res) => res.end("direct"));
+    const events: unknown[] = [];
+    const listener = (message: unknown): void => {
+      events.push(message);
+    };
+    diagnosticsChannel.subscribe("switchyard:core:proxy", listener);
+    const client = createClient({
+      proxy: {
+        from: "env",
+        env: { http_proxy: "http://alice:ev-secret@127.0.0.1:9", no_proxy: "127.0.0.1" },
+      },
+    });
+    try {
+      await (await client.request(`${origin.url}/1`)).discard();
+      await (await client.request(`${origin.url}/2`)).discard();
+      expect(events).toEqual([{ origin: origin.url, proxy: undefined }]);
+      const viaProxy = createClient({
+        proxy: { from: "env", env: { http_proxy: "http://alice:ev-secret@127.0.0.1:9" } },
+      });
+      await viaProxy.request(`${origin.url}/3`).catch(() => undefined);
+      await viaProxy.close();
+      expect(events[1]).toEqual({ origin: origin.url, proxy: "http://***@127.0.0.1:9/" });
+      expect(JSON.stringify(events)).not.toContain("ev-secret");
+    } finally {
+      diagnosticsChannel.unsubscribe("switchyard:core:proxy", listener);
+      await client.close();
+      await origin.close();
+    }
   });
 });
