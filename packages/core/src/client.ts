@@ -5,6 +5,7 @@ import { Context } from "./context.ts";
 import { channels } from "./diagnostics.ts";
 import { ClientClosedError, InvalidOptionsError, RedirectError, TimeoutError } from "./errors.ts";
 import { createFetch } from "./fetch.ts";
+import { requestWithIntegrity } from "./integrity-call.ts";
 import { mapError } from "./map-error.ts";
 import type { Middleware } from "./middleware.ts";
 import { redactUrl } from "./redact.ts";
@@ -37,6 +38,12 @@ export interface CallInit extends RequestInit {
   readonly timeout?: number | undefined;
   /** The call's context store; pass one to seed values (credentials...) and read it afterwards. */
   readonly context?: Context | undefined;
+  /**
+   * The body's expected digest: SRI (`sha512-<base64>`, several allowed) or `sha256:<hex>`. The
+   * body is checked as it streams and fails with `IntegrityError` instead of ending on a mismatch.
+   * @default none (not checked)
+   */
+  readonly integrity?: string | undefined;
 }
 
 /** The Switchyard client. */
@@ -150,6 +157,9 @@ export function createClient(options: ClientOptions = {}): Client {
   }
 
   function request(input: string | URL | HttpRequest, init?: CallInit): Promise<HttpResponse> {
+    // Integrity hook (integrity-call.ts): the check wraps the whole call, outermost.
+    if (init?.integrity !== undefined)
+      return requestWithIntegrity(request, input, { ...init, integrity: init.integrity });
     const s = state;
     let req: HttpRequest;
     try {

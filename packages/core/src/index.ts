@@ -43,6 +43,12 @@ export {
 export { toWebResponse } from "./fetch.ts";
 export type { HeadersInit, HeaderValue } from "./headers.ts";
 export { HttpHeaders } from "./headers.ts";
+export type { IntegrityAlgorithm, IntegrityDigest, ParsedIntegrity } from "./integrity.ts";
+export { parseIntegrity } from "./integrity.ts";
+export type { IntegrityErrorOptions } from "./integrity-error.ts";
+export { IntegrityError } from "./integrity-error.ts";
+export type { IntegritySite } from "./integrity-stream.ts";
+export { IntegrityStream } from "./integrity-stream.ts";
 export type { ServedBy } from "./keys.ts";
 export { attemptKey, credentialKey, notBeforeKey, servedByKey } from "./keys.ts";
 export type { ErrorSite } from "./map-error.ts";

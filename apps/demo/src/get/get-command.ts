@@ -19,6 +19,9 @@ stderr; otherwise a plain progress line is printed at most once a second.
 
 Options:
   -o, --output FILE          where to write ("-" for stdout); default: the URL's last path segment
+  --integrity VALUE          the body's expected digest: SRI (sha512-<base64>, several allowed) or
+                             sha256:<hex> as OCI and conda write it; a mismatch fails the download
+                             and leaves no file
   -v, --verbose              print retries, mirror switches, token exchanges... (diagnostics events)
   -q, --quiet                no progress output
   -h, --help                 this text
@@ -52,6 +55,7 @@ export async function getCommand(args: readonly string[]): Promise<number> {
     {
       ...CLIENT_FLAGS,
       output: { type: "string", short: "o" },
+      integrity: { type: "string" },
       verbose: { type: "boolean", short: "v" },
       quiet: { type: "boolean", short: "q" },
       help: { type: "boolean", short: "h" },
@@ -89,7 +93,10 @@ export async function getCommand(args: readonly string[]): Promise<number> {
     if (!values.quiet) err.write(`GET ${url} with ${plugins.length ? plugins.join(", ") : "core only"}\n`);
     let res: Awaited<ReturnType<Client["request"]>>;
     try {
-      res = await client.request(url);
+      res = await client.request(
+        url,
+        values.integrity === undefined ? undefined : { integrity: values.integrity },
+      );
     } catch (error) {
       throw new CliError(`GET ${url} failed: ${describeError(error)}`, EXIT.request, { cause: error });
     }
