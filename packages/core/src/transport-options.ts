@@ -1,3 +1,4 @@
+import type { LookupFunction } from "node:net";
 import type { Dispatcher } from "undici";
 import { Agent, ProxyAgent } from "undici";
 import type { EnvProxyOptions } from "./env-proxy-options.ts";
@@ -54,6 +55,14 @@ export interface TransportOptions {
   /** Negotiate HTTP/2 over TLS (ALPN) when the server offers it. @default false */
   readonly allowH2?: boolean;
   /**
+   * Resolves host names for the connections the client opens (`dns.lookup`'s signature, called
+   * with `all: true` when several addresses may be tried). The connection goes only to addresses it
+   * returns, so a guard placed here sees the address actually connected to (see
+   * `@switchyard/ssrf`). Not used for IP-literal hosts, nor for the target of a proxied request
+   * (the proxy resolves it). @default dns.lookup
+   */
+  readonly lookup?: LookupFunction;
+  /**
    * A forward proxy for every request, or `"env"` (or {@link EnvProxyOptions}) to choose one per
    * request from `HTTPS_PROXY`/`http_proxy`/`ALL_PROXY`/`NO_PROXY` by curl's rules. The environment
    * is read only when asked, once, when the client is built. @default no proxy
@@ -82,6 +91,13 @@ function connectOptions(
   return out;
 }
 
+function checkLookup(lookup: LookupFunction): LookupFunction {
+  if (typeof lookup !== "function") {
+    throw new InvalidOptionsError("lookup must be a function with the signature of dns.lookup");
+  }
+  return lookup;
+}
+
 /** Builds the undici dispatcher described by `options`; `owned` tells whether core must close it. */
 export function buildDispatcher(options: TransportOptions): { dispatcher: Dispatcher; owned: boolean } {
   if (options.dispatcher !== undefined) {
@@ -107,6 +123,7 @@ export function buildDispatcher(options: TransportOptions): { dispatcher: Dispat
   const connect = connectOptions(options.tls, {
     timeout: connectTimeout,
     ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+    ...(options.lookup === undefined ? {} : { lookup: checkLookup(options.lookup) }),
   });
   if (options.proxy === undefined) {
     return { dispatcher: new Agent({ ...common, connect }), owned: true };
