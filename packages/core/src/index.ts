@@ -1,3 +1,4 @@
+export { attemptErrorChannel } from "./attempt-events.ts";
 export type { BodyFactory, ByteStream, DispatchBody, ReplayableBody, RequestBody } from "./body.ts";
 export { BodyHolder, isReplayableValue, replayable } from "./body.ts";
 export type { BucketUrlProblem, BucketUrlRules, ParsedBucketUrl } from "./bucket-url.ts";
