@@ -9,6 +9,7 @@ import { parseCommandArgs } from "../cli/parse-args.ts";
 import { CLIENT_FLAGS, CLIENT_FLAGS_HELP } from "../config/client-flags.ts";
 import { createCliClient } from "../config/create-cli-client.ts";
 import { subscribeVerbose } from "../verbose/verbose-log.ts";
+import { consoleOtel } from "./otel-console.ts";
 import { createProgress, formatBytes } from "./progress.ts";
 
 export const GET_HELP = `Usage: demo get <url> [-o FILE] [--with LIST] [--config FILE] [--verbose] [--quiet]
@@ -22,6 +23,8 @@ Options:
   --integrity VALUE          the body's expected digest: SRI (sha512-<base64>, several allowed) or
                              sha256:<hex> as OCI and conda write it; a mismatch fails the download
                              and leaves no file
+  --otel                     trace the download with OpenTelemetry: the call's span and one per
+                             attempt are printed on stdout (console exporter); not with -o -
   -v, --verbose              print retries, mirror switches, token exchanges... (diagnostics events)
   -q, --quiet                no progress output
   -h, --help                 this text
@@ -56,6 +59,7 @@ export async function getCommand(args: readonly string[]): Promise<number> {
       ...CLIENT_FLAGS,
       output: { type: "string", short: "o" },
       integrity: { type: "string" },
+      otel: { type: "boolean" },
       verbose: { type: "boolean", short: "v" },
       quiet: { type: "boolean", short: "q" },
       help: { type: "boolean", short: "h" },
@@ -72,7 +76,9 @@ export async function getCommand(args: readonly string[]): Promise<number> {
   const output = values.output ?? defaultOutput(url);
   const toStdout = output === "-";
 
-  const { client, plugins } = await createCliClient(values, "get");
+  if (values.otel && toStdout) throw usageError("--otel prints spans on stdout: use it with -o FILE", "get");
+  const tracing = values.otel ? consoleOtel() : undefined;
+  const { client, plugins } = await createCliClient(values, "get", tracing ? [tracing.plugin] : []);
 
   const progressOn = !values.quiet;
   let progress: ReturnType<typeof createProgress> | undefined;
@@ -148,5 +154,6 @@ export async function getCommand(args: readonly string[]): Promise<number> {
     process.off("exit", removePartial);
     unsubscribe?.();
     await client.close();
+    await tracing?.shutdown();
   }
 }
