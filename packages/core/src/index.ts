@@ -21,6 +21,7 @@ export type {
 } from "./credentials.ts";
 export { CREDENTIAL_KINDS } from "./credentials.ts";
 export { channels, pluginChannel } from "./diagnostics.ts";
+export type { DnsCacheOptions } from "./dns-options.ts";
 export type { ProxyEnv } from "./env-proxy.ts";
 export { noProxyFrom, proxyFor, proxyVariable } from "./env-proxy.ts";
 export type { EnvProxyOptions } from "./env-proxy-options.ts";

@@ -184,6 +184,28 @@ describe("ssrf: names, checked on the address connected to", () => {
   });
 });
 
+describe("ssrf with core's dnsCache", () => {
+  it("checks through the cache too: the cache resolves with the guard's lookup", async () => {
+    const resolve = fakeResolver({
+      "metadata.test": [[v4("169.254.169.254")]],
+      "ok.test": [[v4("127.0.0.1")]],
+    });
+    const guard = ssrf({ resolve, allow: ["127.0.0.1"] });
+    const client = createClient({ middleware: [guard], lookup: guard.lookup, dnsCache: true });
+    try {
+      const error = await client.request(`http://metadata.test:${port}/`).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        name: "SsrfError",
+        address: "169.254.169.254",
+        hostname: "metadata.test",
+      });
+      expect(await (await client.request(`http://ok.test:${port}/cached`)).text()).toBe("ok");
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe("ssrf: redirect hops", () => {
   it("refuses a redirect to a metadata literal and to a name resolving to a private address", async () => {
     const resolve = fakeResolver({ "internal.test": [[v4("192.168.0.10")]] });
