@@ -9,7 +9,6 @@ import { parseCommandArgs } from "../cli/parse-args.ts";
 import { CLIENT_FLAGS, CLIENT_FLAGS_HELP } from "../config/client-flags.ts";
 import { createCliClient } from "../config/create-cli-client.ts";
 import { subscribeVerbose } from "../verbose/verbose-log.ts";
-import { consoleOtel } from "./otel-console.ts";
 import { createProgress, formatBytes } from "./progress.ts";
 
 export const GET_HELP = `Usage: demo get <url> [-o FILE] [--with LIST] [--config FILE] [--verbose] [--quiet]
@@ -77,7 +76,8 @@ export async function getCommand(args: readonly string[]): Promise<number> {
   const toStdout = output === "-";
 
   if (values.otel && toStdout) throw usageError("--otel prints spans on stdout: use it with -o FILE", "get");
-  const tracing = values.otel ? consoleOtel() : undefined;
+  // Loaded only with --otel: the OpenTelemetry SDK would slow every start-up otherwise.
+  const tracing = values.otel ? (await import("./otel-console.ts")).consoleOtel() : undefined;
   const { client, plugins } = await createCliClient(values, "get", tracing ? [tracing.plugin] : []);
 
   const progressOn = !values.quiet;
