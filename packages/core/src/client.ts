@@ -5,6 +5,7 @@ import type { DecompressOptions } from "./decompress.ts";
 import { withDecompression } from "./decompress.ts";
 import { ClientClosedError, TimeoutError } from "./errors.ts";
 import { createFetch } from "./fetch.ts";
+import { requestWithIntegrity } from "./integrity-call.ts";
 import { bindContext } from "./internals.ts";
 import type { Middleware } from "./middleware.ts";
 import { redactUrl } from "./redact.ts";
@@ -22,6 +23,12 @@ export interface CallInit extends RequestInit, DecompressOptions {
   readonly timeout?: number | undefined;
   /** The call's context store; pass one to seed values (credentials...) and read it afterwards. */
   readonly context?: Context | undefined;
+  /**
+   * The body's expected digest: SRI (`sha512-<base64>`, several allowed) or `sha256:<hex>`. The
+   * body is checked as it streams and fails with `IntegrityError` instead of ending on a mismatch.
+   * @default none (not checked)
+   */
+  readonly integrity?: string | undefined;
 }
 
 /** The Switchyard client. */
@@ -63,6 +70,10 @@ export function createClient(options: ClientOptions = {}): Client {
   const live = new Set<Setup>([setup]);
 
   function request(input: string | URL | HttpRequest, init?: CallInit): Promise<HttpResponse> {
+    // Integrity hook (integrity-call.ts): the check wraps the whole call, outermost, on the bytes as
+    // the server sent them (decompression, when asked, wraps this).
+    if (init?.integrity !== undefined)
+      return requestWithIntegrity(request, input, { ...init, integrity: init.integrity });
     const s = setup;
     let req: HttpRequest;
     try {

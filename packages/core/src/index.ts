@@ -1,3 +1,4 @@
+export { attemptErrorChannel } from "./attempt-events.ts";
 export type { BodyFactory, ByteStream, DispatchBody, ReplayableBody, RequestBody } from "./body.ts";
 export { BodyHolder, isReplayableValue, replayable } from "./body.ts";
 export type { BucketUrlProblem, BucketUrlRules, ParsedBucketUrl } from "./bucket-url.ts";
@@ -28,6 +29,10 @@ export {
 export type { DecompressLimits, DecompressOption, DecompressOptions } from "./decompress.ts";
 export { DEFAULT_MAX_RATIO } from "./decompress.ts";
 export { channels, pluginChannel } from "./diagnostics.ts";
+export type { DnsCacheOptions } from "./dns-options.ts";
+export type { ProxyEnv } from "./env-proxy.ts";
+export { noProxyFrom, proxyFor, proxyVariable } from "./env-proxy.ts";
+export type { EnvProxyOptions } from "./env-proxy-options.ts";
 export type { DecompressionLimit, SwitchyardErrorOptions, TimeoutPhase } from "./errors.ts";
 export {
   AbortError,
@@ -50,11 +55,19 @@ export { REQUEST_BODY_BUFFER_LIMIT } from "./fetch-body.ts";
 export { FETCH_USER_AGENT } from "./fetch-headers.ts";
 export type { HeadersInit, HeaderValue } from "./headers.ts";
 export { HttpHeaders } from "./headers.ts";
+export type { IntegrityAlgorithm, IntegrityDigest, ParsedIntegrity } from "./integrity.ts";
+export { parseIntegrity } from "./integrity.ts";
+export type { IntegrityErrorOptions } from "./integrity-error.ts";
+export { IntegrityError } from "./integrity-error.ts";
+export type { IntegritySite } from "./integrity-stream.ts";
+export { IntegrityStream } from "./integrity-stream.ts";
 export type { ServedBy } from "./keys.ts";
 export { attemptKey, credentialKey, notBeforeKey, servedByKey } from "./keys.ts";
 export type { ErrorSite } from "./map-error.ts";
 export { mapError } from "./map-error.ts";
 export type { Middleware, Next } from "./middleware.ts";
+export { shouldProxy } from "./no-proxy.ts";
+export type { ProxyRule } from "./proxy-rules.ts";
 export {
   isSecretHeader,
   MIN_SECRET_LENGTH,

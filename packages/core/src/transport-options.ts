@@ -1,5 +1,10 @@
+import type { LookupFunction } from "node:net";
 import type { Dispatcher } from "undici";
 import { Agent, ProxyAgent } from "undici";
+import type { DnsCacheOptions } from "./dns-options.ts";
+import { withDnsCache } from "./dns-options.ts";
+import type { EnvProxyOptions } from "./env-proxy-options.ts";
+import { buildEnvProxyDispatcher, isEnvProxy } from "./env-proxy-options.ts";
 import { InvalidOptionsError } from "./errors.ts";
 import { redactUrl, redactUrlError } from "./redact.ts";
 
@@ -51,7 +56,33 @@ export interface TransportOptions {
   readonly localAddress?: string;
   /** Negotiate HTTP/2 over TLS (ALPN) when the server offers it. @default false */
   readonly allowH2?: boolean;
-  readonly proxy?: ProxyOptions;
+  /**
+   * Resolves host names for the connections the client opens (`dns.lookup`'s signature, called
+   * with `all: true` when several addresses may be tried). The connection goes only to addresses it
+   * returns, so a guard placed here sees the address actually connected to (see
+   * `@switchyard/ssrf`). Not used for IP-literal hosts, nor for the target of a proxied request
+   * (the proxy resolves it). @default dns.lookup
+   */
+  readonly lookup?: LookupFunction;
+  /**
+   * Happy Eyeballs (RFC 8305): when a name has IPv6 and IPv4 addresses, try them in turn with a
+   * short head start each instead of waiting for the first to time out (`net.connect`'s
+   * `autoSelectFamily`). `false` tries only the first address.
+   * @default true
+   */
+  readonly autoSelectFamily?: boolean;
+  /**
+   * Cache resolved addresses in front of the pool (undici's `dns` interceptor), using `lookup` when
+   * given. Not with `proxy` (the proxy resolves names) nor a `dispatcher` of your own.
+   * @default false
+   */
+  readonly dnsCache?: boolean | DnsCacheOptions;
+  /**
+   * A forward proxy for every request, or `"env"` (or {@link EnvProxyOptions}) to choose one per
+   * request from `HTTPS_PROXY`/`http_proxy`/`ALL_PROXY`/`NO_PROXY` by curl's rules. The environment
+   * is read only when asked, once, when the client is built. @default no proxy
+   */
+  readonly proxy?: ProxyOptions | "env" | EnvProxyOptions;
 }
 
 function checkMs(name: string, value: number | undefined): number | undefined {
@@ -73,6 +104,20 @@ function connectOptions(
   if (tls?.passphrase !== undefined) out.passphrase = tls.passphrase;
   if (tls?.servername !== undefined) out.servername = tls.servername;
   return out;
+}
+
+function checkFlag(name: string, value: boolean | undefined): boolean | undefined {
+  if (value !== undefined && typeof value !== "boolean") {
+    throw new InvalidOptionsError(`${name} must be true or false, got ${String(value)}`);
+  }
+  return value;
+}
+
+function checkLookup(lookup: LookupFunction): LookupFunction {
+  if (typeof lookup !== "function") {
+    throw new InvalidOptionsError("lookup must be a function with the signature of dns.lookup");
+  }
+  return lookup;
 }
 
 /** Builds the undici dispatcher described by `options`; `owned` tells whether core must close it. */
@@ -100,9 +145,31 @@ export function buildDispatcher(options: TransportOptions): { dispatcher: Dispat
   const connect = connectOptions(options.tls, {
     timeout: connectTimeout,
     ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+    ...(options.lookup === undefined ? {} : { lookup: checkLookup(options.lookup) }),
+    autoSelectFamily: checkFlag("autoSelectFamily", options.autoSelectFamily) ?? true,
   });
   if (options.proxy === undefined) {
-    return { dispatcher: new Agent({ ...common, connect }), owned: true };
+    const agent = new Agent({ ...common, connect });
+    return { dispatcher: withDnsCache(agent, options.dnsCache, options.lookup), owned: true };
+  }
+  if (options.dnsCache !== undefined && options.dnsCache !== false) {
+    throw new InvalidOptionsError("dnsCache cannot be combined with proxy: the proxy resolves the names");
+  }
+  if (isEnvProxy(options.proxy)) {
+    const spec = options.proxy;
+    const viaProxy = (url: string): Dispatcher =>
+      buildProxyAgent(
+        {
+          url,
+          ...(typeof spec === "object" && spec.tls !== undefined ? { tls: spec.tls } : {}),
+          ...(typeof spec === "object" && spec.tunnel !== undefined ? { tunnel: spec.tunnel } : {}),
+        },
+        common,
+        connect,
+        options.tls,
+      );
+    const direct = new Agent({ ...common, connect });
+    return { dispatcher: buildEnvProxyDispatcher(spec, direct, viaProxy), owned: true };
   }
   return { dispatcher: buildProxyAgent(options.proxy, common, connect, options.tls), owned: true };
 }

@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
+import { attemptErrorChannel } from "./attempt-events.ts";
 import type { DispatchBody } from "./body.ts";
 import type { Context } from "./context.ts";
 import { noteSent } from "./context.ts";
@@ -111,7 +112,7 @@ function send(
     dispatcher.request(dispatchOptions, (error, data) => {
       let response: HttpResponse;
       try {
-        if (error) throw transportError(error, request, context);
+        if (error) throw attemptFailed(transportError(error, request, context), request, context);
         response = toResponse(request, context, data, started);
         if (pool !== undefined) attachLease(response, pool.lease(data.body, request, context));
       } catch (failure) {
@@ -129,6 +130,19 @@ function send(
       }
     });
   });
+}
+
+function attemptFailed(error: Error, request: HttpRequest, context: Context): Error {
+  if (attemptErrorChannel.hasSubscribers) {
+    attemptErrorChannel.publish({
+      method: request.method,
+      url: redactUrl(request.url),
+      attempt: context.get(attemptKey) ?? 1,
+      error,
+      context,
+    });
+  }
+  return error;
 }
 
 function settleFailure(then: Continuation, failure: unknown, reject: (reason: unknown) => void): void {

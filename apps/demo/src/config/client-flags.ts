@@ -15,6 +15,7 @@ export const CLIENT_FLAGS = {
   "insecure-registry": { type: "string", multiple: true },
   "s3-endpoint": { type: "string" },
   timeout: { type: "string" },
+  proxy: { type: "string" },
 } as const;
 
 /** Help text for {@link CLIENT_FLAGS}. */
@@ -27,7 +28,9 @@ export const CLIENT_FLAGS_HELP = `Client options (a config file and flags combin
   --retries N                retry up to N times (adds retry)
   --insecure-registry HOST   reach this OCI registry over plain http (adds oci; repeatable)
   --s3-endpoint URL          an S3-compatible endpoint (adds s3)
-  --timeout MS               whole-call timeout until response headers`;
+  --timeout MS               whole-call timeout until response headers
+  --proxy env|URL            "env": a proxy per request from http_proxy, https_proxy, ALL_PROXY and
+                             NO_PROXY, as curl chooses it; or one proxy URL for every request`;
 
 /** The client-related flags every command accepts. */
 export interface FlagValues {
@@ -39,6 +42,7 @@ export interface FlagValues {
   "insecure-registry"?: string[] | undefined;
   "s3-endpoint"?: string | undefined;
   timeout?: string | undefined;
+  proxy?: string | undefined;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/i;
@@ -119,6 +123,18 @@ function flagOverlay(values: FlagValues, command: string): { overlay: ConfigOver
   if (timeout !== undefined) {
     steps.push((data) => {
       child<Record<string, unknown>>(data, "client", () => ({})).timeout = timeout;
+    });
+  }
+  const proxy = values.proxy;
+  if (proxy !== undefined) {
+    if (proxy !== "env" && !/^https?:\/\//i.test(proxy)) {
+      throw usageError(
+        `--proxy must be "env" or an http(s) proxy URL, got ${JSON.stringify(proxy)}`,
+        command,
+      );
+    }
+    steps.push((data) => {
+      child<Record<string, unknown>>(data, "client", () => ({})).proxy = proxy;
     });
   }
   return {

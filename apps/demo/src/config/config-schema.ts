@@ -133,6 +133,8 @@ export const ConfigSchema = v.strictObject({
       connections: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
       headersTimeout: v.optional(Millis),
       bodyTimeout: v.optional(Millis),
+      // "env": a proxy per request from http_proxy/https_proxy/ALL_PROXY/NO_PROXY, as curl does.
+      proxy: v.optional(v.union([v.literal("env"), v.pipe(v.string(), v.url())])),
     }),
   ),
   plugins: v.optional(

@@ -1,4 +1,4 @@
-import { type Client, createClient, isSwitchyardError } from "@switchyard/core";
+import { type Client, createClient, isSwitchyardError, type Middleware } from "@switchyard/core";
 import { CliError, EXIT } from "../cli/exit-codes.ts";
 import type { PluginName } from "../plugin-names.ts";
 import { assembleClient, type FlagValues } from "./client-flags.ts";
@@ -11,10 +11,16 @@ import { ConfigError } from "./load-config.ts";
 export async function createCliClient(
   values: FlagValues,
   command: string,
+  /** Middleware placed first in the list (before the configured plugins), e.g. otel. */
+  first: readonly Middleware[] = [],
 ): Promise<{ client: Client; plugins: readonly PluginName[] }> {
   try {
     const assembled = await assembleClient(values, command);
-    return { client: createClient(assembled.options), plugins: assembled.plugins };
+    const options =
+      first.length === 0
+        ? assembled.options
+        : { ...assembled.options, middleware: [...first, ...(assembled.options.middleware ?? [])] };
+    return { client: createClient(options), plugins: assembled.plugins };
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message, EXIT.config, { cause: error });
     if (isSwitchyardError(error, "SWITCHYARD_ERR_INVALID_OPTIONS")) {

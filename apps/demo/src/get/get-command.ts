@@ -19,6 +19,11 @@ stderr; otherwise a plain progress line is printed at most once a second.
 
 Options:
   -o, --output FILE          where to write ("-" for stdout); default: the URL's last path segment
+  --integrity VALUE          the body's expected digest: SRI (sha512-<base64>, several allowed) or
+                             sha256:<hex> as OCI and conda write it; a mismatch fails the download
+                             and leaves no file
+  --otel                     trace the download with OpenTelemetry: the call's span and one per
+                             attempt are printed on stdout (console exporter); not with -o -
   -v, --verbose              print retries, mirror switches, token exchanges... (diagnostics events)
   -q, --quiet                no progress output
   -h, --help                 this text
@@ -52,6 +57,8 @@ export async function getCommand(args: readonly string[]): Promise<number> {
     {
       ...CLIENT_FLAGS,
       output: { type: "string", short: "o" },
+      integrity: { type: "string" },
+      otel: { type: "boolean" },
       verbose: { type: "boolean", short: "v" },
       quiet: { type: "boolean", short: "q" },
       help: { type: "boolean", short: "h" },
@@ -68,7 +75,10 @@ export async function getCommand(args: readonly string[]): Promise<number> {
   const output = values.output ?? defaultOutput(url);
   const toStdout = output === "-";
 
-  const { client, plugins } = await createCliClient(values, "get");
+  if (values.otel && toStdout) throw usageError("--otel prints spans on stdout: use it with -o FILE", "get");
+  // Loaded only with --otel: the OpenTelemetry SDK would slow every start-up otherwise.
+  const tracing = values.otel ? (await import("./otel-console.ts")).consoleOtel() : undefined;
+  const { client, plugins } = await createCliClient(values, "get", tracing ? [tracing.plugin] : []);
 
   const progressOn = !values.quiet;
   let progress: ReturnType<typeof createProgress> | undefined;
@@ -89,7 +99,10 @@ export async function getCommand(args: readonly string[]): Promise<number> {
     if (!values.quiet) err.write(`GET ${url} with ${plugins.length ? plugins.join(", ") : "core only"}\n`);
     let res: Awaited<ReturnType<Client["request"]>>;
     try {
-      res = await client.request(url);
+      res = await client.request(
+        url,
+        values.integrity === undefined ? undefined : { integrity: values.integrity },
+      );
     } catch (error) {
       throw new CliError(`GET ${url} failed: ${describeError(error)}`, EXIT.request, { cause: error });
     }
@@ -141,5 +154,6 @@ export async function getCommand(args: readonly string[]): Promise<number> {
     process.off("exit", removePartial);
     unsubscribe?.();
     await client.close();
+    await tracing?.shutdown();
   }
 }

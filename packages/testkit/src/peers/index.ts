@@ -88,6 +88,8 @@ export {
   verifySigV4,
 } from "./s3/sigv4-verify.ts";
 export { type S3BucketOption, type S3Options, type S3Peer, startS3 } from "./s3/start-s3.ts";
+export { renderSquidConfig, type SquidConfigInput } from "./squid/squid-config.ts";
+export { type SquidAccessEntry, type SquidOptions, type SquidPeer, startSquid } from "./squid/start-squid.ts";
 export {
   startTinyproxy,
   type TinyproxyOptions,

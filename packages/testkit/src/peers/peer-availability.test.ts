@@ -43,6 +43,8 @@ describe("whichPeer / peerBinary", () => {
       tinyproxy: "tinyproxy",
       htpasswd: "apache2-utils",
       skopeo: "skopeo",
+      squid: "squid",
+      curl: "curl",
     });
   });
 

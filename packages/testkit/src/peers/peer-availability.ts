@@ -8,6 +8,8 @@ export const DEBIAN_PACKAGES = {
   tinyproxy: "tinyproxy",
   htpasswd: "apache2-utils",
   skopeo: "skopeo",
+  squid: "squid",
+  curl: "curl",
 } as const;
 
 /** A peer whose binary comes from a Debian package. */
@@ -20,6 +22,8 @@ const BINARIES: Record<PeerName, { path: string; name: string }> = {
   tinyproxy: { path: "/usr/bin/tinyproxy", name: "tinyproxy" },
   htpasswd: { path: "/usr/bin/htpasswd", name: "htpasswd" },
   skopeo: { path: "/usr/bin/skopeo", name: "skopeo" },
+  squid: { path: "/usr/sbin/squid", name: "squid" },
+  curl: { path: "/usr/bin/curl", name: "curl" },
 };
 
 function executable(path: string): boolean {

@@ -1,0 +1,160 @@
+import diagnosticsChannel from "node:diagnostics_channel";
+import type { Attributes, Context as OtelContext, Span, Tracer } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import type { Context } from "@switchyard/core";
+import { errorType, requestAttributes } from "./attributes.ts";
+import type { OtelInstruments } from "./otel-metrics.ts";
+
+/** What the tracker keeps for one logical call (one pass through the otel middleware). */
+export interface CallState {
+  readonly span: Span;
+  readonly otelContext: OtelContext;
+  readonly attributes: Attributes;
+  readonly started: number;
+  /** The attempt span in flight, if any. */
+  attempt: Span | undefined;
+  /** Requests sent so far for this call (attempts reaching the transport). */
+  sent: number;
+  /** The mirror the route stage chose for the next attempt (redacted). */
+  mirror: string | undefined;
+}
+
+type Payload = { readonly context?: Context } & Readonly<Record<string, unknown>>;
+
+/**
+ * Follows calls through the diagnostics channels: attempt spans under each call's span, and the
+ * counters for retries, mirror failures and Retry-After waits. Only calls this tracker started
+ * (found by their Switchyard context) are recorded; everything else is ignored.
+ */
+export class CallTracker {
+  readonly #calls = new WeakMap<Context, CallState>();
+  readonly #tracer: Tracer;
+  readonly #metrics: OtelInstruments;
+  readonly #subscriptions: Array<[string, (message: unknown) => void]>;
+
+  constructor(tracer: Tracer, metrics: OtelInstruments) {
+    this.#tracer = tracer;
+    this.#metrics = metrics;
+    this.#subscriptions = [
+      ["switchyard:core:request", (m) => this.#attemptStarted(m as Payload)],
+      ["switchyard:core:response", (m) => this.#attemptAnswered(m as Payload)],
+      ["switchyard:core:attempt-error", (m) => this.#attemptFailed(m as Payload)],
+      ["switchyard:mirror:selected", (m) => this.#mirrorSelected(m as Payload)],
+      ["switchyard:mirror:failed", (m) => this.#mirrorFailed(m as Payload)],
+      ["switchyard:retry:retry", (m) => this.#retried(m as Payload)],
+      ["switchyard:retry:resume", (m) => this.#event(m as Payload, "switchyard.resume")],
+      ["switchyard:retry-after:wait", (m) => this.#waited(m as Payload)],
+    ];
+    for (const [name, listener] of this.#subscriptions) diagnosticsChannel.subscribe(name, listener);
+  }
+
+  /** Stops listening. */
+  close(): void {
+    for (const [name, listener] of this.#subscriptions) diagnosticsChannel.unsubscribe(name, listener);
+  }
+
+  /** Records the start of a call. */
+  begin(context: Context, state: CallState): void {
+    this.#calls.set(context, state);
+  }
+
+  /** The call's state while it runs. */
+  get(context: Context): CallState | undefined {
+    return this.#calls.get(context);
+  }
+
+  /** Forgets a finished call (unless a later hop of the same context replaced it). */
+  end(context: Context, state: CallState): void {
+    if (this.#calls.get(context) === state) this.#calls.delete(context);
+  }
+
+  #attemptStarted(m: Payload): void {
+    const state = m.context && this.#calls.get(m.context);
+    if (!state) return;
+    state.attempt?.end();
+    const attributes = requestAttributes(String(m.method), String(m.url));
+    // The conventions count resends of the same logical request: 0 is not recorded.
+    if (state.sent > 0) attributes["http.request.resend_count"] = state.sent;
+    if (state.mirror !== undefined) attributes["switchyard.mirror"] = state.mirror;
+    state.sent++;
+    state.attempt = this.#tracer.startSpan(
+      String(m.method),
+      { kind: SpanKind.CLIENT, attributes },
+      trace.setSpan(state.otelContext, state.span),
+    );
+  }
+
+  #attemptAnswered(m: Payload): void {
+    const state = m.context && this.#calls.get(m.context);
+    const span = state?.attempt;
+    if (!state || !span) return;
+    const status = Number(m.status);
+    span.setAttribute("http.response.status_code", status);
+    if (status >= 400) {
+      span.setAttribute("error.type", String(status));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
+    state.attempt = undefined;
+  }
+
+  #attemptFailed(m: Payload): void {
+    const state = m.context && this.#calls.get(m.context);
+    const span = state?.attempt;
+    if (!state || !span) return;
+    failSpan(span, m.error);
+    span.end();
+    state.attempt = undefined;
+  }
+
+  #mirrorSelected(m: Payload): void {
+    const state = m.context && this.#calls.get(m.context);
+    if (state) state.mirror = String(m.mirror);
+  }
+
+  #mirrorFailed(m: Payload): void {
+    const state = m.context && this.#calls.get(m.context);
+    if (!state) return;
+    this.#metrics.mirrorFailures.add(1, { "switchyard.mirror": String(m.mirror) });
+  }
+
+  #retried(m: Payload): void {
+    const state = m.context && this.#calls.get(m.context);
+    if (!state) return;
+    this.#metrics.retries.add(1, {
+      "http.request.method": String(m.method),
+      "server.address": state.attributes["server.address"] ?? "",
+    });
+    state.span.addEvent("switchyard.retry", {
+      "switchyard.retry.attempt": Number(m.attempt),
+      "switchyard.retry.delay_ms": Number(m.delay),
+      "switchyard.retry.reason": String(m.reason),
+    });
+  }
+
+  #waited(m: Payload): void {
+    const state = m.context && this.#calls.get(m.context);
+    if (!state) return;
+    const seconds = Number(m.delay) / 1000;
+    this.#metrics.retryAfterWait.record(seconds, {
+      "server.address": state.attributes["server.address"] ?? "",
+    });
+    state.span.addEvent("switchyard.retry_after.wait", {
+      "switchyard.retry_after.delay_ms": Number(m.delay),
+    });
+  }
+
+  #event(m: Payload, name: string): void {
+    const state = m.context && this.#calls.get(m.context);
+    state?.span.addEvent(name, { "switchyard.resume.offset": Number(m.offset) });
+  }
+}
+
+/** Marks a span failed with `error.type` and the (already redacted) error message. */
+export function failSpan(span: Span, error: unknown): void {
+  span.setAttribute("error.type", errorType(error));
+  span.setStatus({
+    code: SpanStatusCode.ERROR,
+    message: error instanceof Error ? error.message : String(error),
+  });
+}

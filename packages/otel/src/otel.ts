@@ -1,0 +1,139 @@
+import type { Attributes, MeterProvider, TracerProvider } from "@opentelemetry/api";
+import {
+  metrics,
+  context as otelContext,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from "@opentelemetry/api";
+import type { Context, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
+import { attemptKey, InvalidOptionsError, redactUrl, servedByKey } from "@switchyard/core";
+import { errorType, requestAttributes } from "./attributes.ts";
+import { type CallState, CallTracker, failSpan } from "./call-tracker.ts";
+import { createInstruments } from "./otel-metrics.ts";
+
+/** Options of {@link otel}. */
+export interface OtelOptions {
+  /** Where spans go. @default the global provider (`trace.getTracerProvider()`) */
+  readonly tracerProvider?: TracerProvider;
+  /** Where metrics go. @default the global provider (`metrics.getMeterProvider()`) */
+  readonly meterProvider?: MeterProvider;
+  /**
+   * Inject the call's trace context into request headers (`traceparent`...) with the globally
+   * registered propagator (`propagation.setGlobalPropagator`). Off by default: headers are the
+   * caller's, and a trace id tells the server something.
+   * @default false
+   */
+  readonly propagate?: boolean;
+}
+
+/** The otel middleware; `close()` stops listening to the diagnostics channels. */
+export interface OtelMiddleware extends Middleware {
+  close(): void;
+}
+
+const NAME = "@switchyard/otel";
+
+/**
+ * OpenTelemetry for Switchyard: one `CLIENT` span per logical call (stage `policy`: list it before
+ * retry so that it wraps it), with one span per attempt beneath it, from the diagnostics channels
+ * the packages publish, and the `http.client.request.duration` histogram plus retry, mirror-failure
+ * and Retry-After counters. It subscribes when created; nothing listens until then.
+ *
+ * @example
+ * const client = createClient({ middleware: [otel(), retry()] });
+ */
+export function otel(options: OtelOptions = {}): OtelMiddleware {
+  if (typeof options !== "object" || options === null)
+    throw new InvalidOptionsError("otel options must be an object");
+  if (options.propagate !== undefined && typeof options.propagate !== "boolean") {
+    throw new InvalidOptionsError("otel propagate must be a boolean");
+  }
+  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(NAME);
+  const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(NAME);
+  const instruments = createInstruments(meter);
+  const tracker = new CallTracker(tracer, instruments);
+  const propagate = options.propagate === true;
+
+  function finish(
+    state: CallState,
+    context: Context,
+    response: HttpResponse | undefined,
+    error: unknown,
+  ): void {
+    if (state.attempt !== undefined) {
+      if (response === undefined) failSpan(state.attempt, error);
+      state.attempt.end();
+      state.attempt = undefined;
+    }
+    const span = state.span;
+    const metric: Attributes = {
+      "http.request.method": state.attributes["http.request.method"],
+      "server.address": state.attributes["server.address"],
+      "server.port": state.attributes["server.port"],
+      "url.scheme": state.attributes["url.scheme"],
+    };
+    const servedBy = context.get(servedByKey);
+    if (servedBy !== undefined) {
+      span.setAttribute("switchyard.served_by.kind", servedBy.kind);
+      span.setAttribute("switchyard.served_by.url", redactUrl(servedBy.url));
+    }
+    span.setAttribute("switchyard.attempts", context.get(attemptKey) ?? state.sent);
+    if (response !== undefined) {
+      span.setAttribute("http.response.status_code", response.status);
+      metric["http.response.status_code"] = response.status;
+      if (response.status >= 400) {
+        span.setAttribute("error.type", String(response.status));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        metric["error.type"] = String(response.status);
+      }
+    } else {
+      failSpan(span, error);
+      metric["error.type"] = errorType(error);
+    }
+    instruments.duration.record((performance.now() - state.started) / 1000, metric);
+    span.end();
+    tracker.end(context, state);
+  }
+
+  return {
+    name: "otel",
+    stage: "policy",
+    close: () => tracker.close(),
+    handle(request: HttpRequest, next: Next, context: Context): Promise<HttpResponse> {
+      const attributes = requestAttributes(request.method, redactUrl(request.url));
+      const parent = otelContext.active();
+      const span = tracer.startSpan(request.method, { kind: SpanKind.CLIENT, attributes }, parent);
+      const active = trace.setSpan(parent, span);
+      const state: CallState = {
+        span,
+        otelContext: active,
+        attributes,
+        started: performance.now(),
+        attempt: undefined,
+        sent: 0,
+        mirror: undefined,
+      };
+      tracker.begin(context, state);
+      let outgoing = request;
+      if (propagate) {
+        const carrier: Record<string, string> = {};
+        propagation.inject(active, carrier);
+        if (Object.keys(carrier).length > 0) outgoing = request.with({ headers: carrier });
+      }
+      return otelContext
+        .with(active, () => next(outgoing))
+        .then(
+          (response) => {
+            finish(state, context, response, undefined);
+            return response;
+          },
+          (error: unknown) => {
+            finish(state, context, undefined, error);
+            throw error;
+          },
+        );
+    },
+  };
+}
