@@ -43,6 +43,8 @@ describe("whichPeer / peerBinary", () => {
       tinyproxy: "tinyproxy",
       htpasswd: "apache2-utils",
       skopeo: "skopeo",
+      redis: "redis-server",
+      redisCli: "redis-server",
     });
   });
 

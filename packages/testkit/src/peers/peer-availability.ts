@@ -8,6 +8,8 @@ export const DEBIAN_PACKAGES = {
   tinyproxy: "tinyproxy",
   htpasswd: "apache2-utils",
   skopeo: "skopeo",
+  redis: "redis-server",
+  redisCli: "redis-server",
 } as const;
 
 /** A peer whose binary comes from a Debian package. */
@@ -20,6 +22,8 @@ const BINARIES: Record<PeerName, { path: string; name: string }> = {
   tinyproxy: { path: "/usr/bin/tinyproxy", name: "tinyproxy" },
   htpasswd: { path: "/usr/bin/htpasswd", name: "htpasswd" },
   skopeo: { path: "/usr/bin/skopeo", name: "skopeo" },
+  redis: { path: "/usr/bin/redis-server", name: "redis-server" },
+  redisCli: { path: "/usr/bin/redis-cli", name: "redis-cli" },
 };
 
 function executable(path: string): boolean {
@@ -61,6 +65,11 @@ export function whichTinyproxy(): string | undefined {
 /** Path of `skopeo`, or `undefined`. */
 export function whichSkopeo(): string | undefined {
   return whichPeer("skopeo");
+}
+
+/** Path of `redis-server`, or `undefined`. */
+export function whichRedis(): string | undefined {
+  return whichPeer("redis");
 }
 
 /** Whether the peer's binary is installed. */

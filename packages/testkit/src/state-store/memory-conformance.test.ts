@@ -46,11 +46,7 @@ describeStateStoreConformance(
   {
     test: { describe, it },
     skip: {
-      "processes-increment": "memory lives in one process",
-      "processes-set-if-absent": "memory lives in one process",
-      "processes-keep-the-later": "memory lives in one process",
-      "processes-lease": "memory lives in one process",
-      "processes-subscribe": "memory lives in one process",
+      processes: "memory lives in one process",
       "outage-hang": "memory cannot hang",
       "outage-crash": "memory cannot crash",
     },

@@ -1,140 +1,95 @@
 import { strict as assert } from "node:assert";
 import type { StateChange } from "@switchyard/core";
-import { runWorkers } from "./run-workers.ts";
 import { eventually, pause, type StateStoreCheck } from "./state-store-check.ts";
-import type { StateStoreTarget } from "./state-store-target.ts";
+import { startWorkerPool } from "./worker-pool.ts";
 
 const LIVE = 60_000;
 const PROCESSES = 4;
 
-function workerOf(target: StateStoreTarget): { module: string; spec: unknown } {
-  if (target.worker === undefined) throw new Error("the target has no worker");
-  return target.worker;
-}
-
-/** Checks with several real processes (node:child_process) racing on one store. */
+/**
+ * The races, from several real processes (node:child_process) on one store. One check with one
+ * pool of processes, run in phases, because starting Node processes is what costs here.
+ */
 export const processChecks: readonly StateStoreCheck[] = [
   {
-    id: "processes-increment",
-    title: `${PROCESSES} processes incrementing one counter lose no step and never see the same value`,
+    id: "processes",
+    title: `${PROCESSES} real processes: counters lose no step, one setIfAbsent and one lease win, the latest deadline survives, changes cross processes, a dead holder's lease expires`,
     needs: "worker",
     async run(target) {
-      const times = 25;
-      const results = (await runWorkers(
-        workerOf(target),
-        Array.from({ length: PROCESSES }, () => ({
-          kind: "increment" as const,
-          key: "conf:p:n",
-          times,
-          ttlMs: LIVE,
-        })),
-      )) as number[][];
-      const all = results.flat().sort((a, b) => a - b);
-      assert.deepEqual(
-        all,
-        Array.from({ length: PROCESSES * times }, (_, i) => i + 1),
-      );
-      const store = await target.open();
-      try {
-        assert.equal((await store.get("conf:p:n"))?.value, String(PROCESSES * times));
-      } finally {
-        await store.close();
-      }
-    },
-  },
-  {
-    id: "processes-set-if-absent",
-    title: `${PROCESSES} processes racing setIfAbsent: exactly one wins and its value stays`,
-    needs: "worker",
-    async run(target) {
-      const results = await runWorkers(
-        workerOf(target),
-        Array.from({ length: PROCESSES }, (_, i) => ({
-          kind: "setIfAbsent" as const,
-          key: "conf:p:s",
-          value: `w${i}`,
-          ttlMs: LIVE,
-        })),
-      );
-      assert.equal(results.filter((won) => won === true).length, 1, `results ${JSON.stringify(results)}`);
-      const store = await target.open();
-      try {
-        assert.equal((await store.get("conf:p:s"))?.value, `w${results.indexOf(true)}`);
-      } finally {
-        await store.close();
-      }
-    },
-  },
-  {
-    id: "processes-keep-the-later",
-    title: `${PROCESSES} processes extending one deadline: the latest survives`,
-    needs: "worker",
-    async run(target) {
-      const durations = [40_000, 10_000, 55_000, 20_000].slice(0, PROCESSES);
-      await runWorkers(
-        workerOf(target),
-        durations.map((inMs) => ({ kind: "extendDeadline" as const, key: "conf:p:d", inMs })),
-      );
-      const store = await target.open();
-      try {
-        const left = (await store.get("conf:p:d"))?.ttlMs ?? 0;
-        assert.ok(left > Math.max(...durations) - 5000, `left ${left}`);
-      } finally {
-        await store.close();
-      }
-    },
-  },
-  {
-    id: "processes-lease",
-    title: `${PROCESSES} processes racing for a lease: one holds it; a holder that dies loses it at its TTL`,
-    needs: "worker",
-    async run(target) {
-      const results = await runWorkers(
-        workerOf(target),
-        Array.from({ length: PROCESSES }, () => ({ kind: "lease" as const, key: "conf:p:l", ttlMs: LIVE })),
-      );
-      assert.equal(results.filter((held) => held === true).length, 1, `results ${JSON.stringify(results)}`);
-      const [died] = await runWorkers(workerOf(target), [
-        { kind: "lease", key: "conf:p:dead", ttlMs: 500, die: true },
-      ]);
-      assert.equal(died, true);
-      const store = await target.open();
-      try {
-        assert.equal(
-          await store.acquireLease("conf:p:dead", LIVE),
-          undefined,
-          "still held right after its holder died",
-        );
-        await pause(600);
-        assert.ok((await store.acquireLease("conf:p:dead", LIVE)) !== undefined, "free once its TTL ran out");
-      } finally {
-        await store.close();
-      }
-    },
-  },
-  {
-    id: "processes-subscribe",
-    title: "a change written by another process reaches a subscriber here",
-    needs: "worker",
-    async run(target) {
+      if (target.worker === undefined) throw new Error("the target has no worker");
+      const pool = await startWorkerPool(target.worker, PROCESSES);
       const store = await target.open();
       try {
         const seen: StateChange[] = [];
-        const stop = store.subscribe("conf:p:sub:", (change) => seen.push(change));
-        await pause(100);
-        await runWorkers(workerOf(target), [{ kind: "set", key: "conf:p:sub:k", value: "v", ttlMs: LIVE }]);
-        assert.ok(
-          await eventually(() => seen.some((c) => c.key === "conf:p:sub:k" && c.kind === "set")),
-          "set seen",
+        store.subscribe("conf:p:", (change) => seen.push(change));
+
+        const times = 25;
+        const counts = (await pool.run(
+          Array.from({ length: PROCESSES }, () => ({
+            kind: "increment" as const,
+            key: "conf:p:n",
+            times,
+            ttlMs: LIVE,
+          })),
+        )) as number[][];
+        assert.deepEqual(
+          counts.flat().sort((a, b) => a - b),
+          Array.from({ length: PROCESSES * times }, (_, i) => i + 1),
+          "increments: every value seen exactly once",
         );
-        await runWorkers(workerOf(target), [{ kind: "delete", key: "conf:p:sub:k" }]);
-        assert.ok(
-          await eventually(() => seen.some((c) => c.key === "conf:p:sub:k" && c.kind === "delete")),
-          "delete seen",
+        assert.equal((await store.get("conf:p:n"))?.value, String(PROCESSES * times));
+
+        const wins = await pool.run(
+          Array.from({ length: PROCESSES }, (_, i) => ({
+            kind: "setIfAbsent" as const,
+            key: "conf:p:s",
+            value: `w${i}`,
+            ttlMs: LIVE,
+          })),
         );
-        stop();
+        assert.equal(
+          wins.filter((won) => won === true).length,
+          1,
+          `setIfAbsent: one winner of ${JSON.stringify(wins)}`,
+        );
+        assert.equal((await store.get("conf:p:s"))?.value, `w${wins.indexOf(true)}`);
+
+        const durations = [40_000, 10_000, 55_000, 20_000];
+        await pool.run(durations.map((inMs) => ({ kind: "extendDeadline" as const, key: "conf:p:d", inMs })));
+        const left = (await store.get("conf:p:d"))?.ttlMs ?? 0;
+        assert.ok(left > 50_000, `extendDeadline: the latest deadline survives (left ${left})`);
+
+        await pool.run([{ kind: "set", key: "conf:p:x", value: "v", ttlMs: LIVE }]);
+        await pool.run([{ kind: "delete", key: "conf:p:x" }]);
+        assert.ok(
+          await eventually(() =>
+            ["set", "delete"].every((kind) => seen.some((c) => c.key === "conf:p:x" && c.kind === kind)),
+          ),
+          `subscribe: another process's set and delete arrive (seen ${JSON.stringify(seen.filter((c) => c.key === "conf:p:x"))})`,
+        );
+
+        const held = await pool.run(
+          Array.from({ length: PROCESSES }, () => ({ kind: "lease" as const, key: "conf:p:l", ttlMs: 800 })),
+        );
+        assert.equal(
+          held.filter((h) => h === true).length,
+          1,
+          `lease: one holder of ${JSON.stringify(held)}`,
+        );
+        await pool.kill(held.indexOf(true));
+        assert.equal(
+          await store.acquireLease("conf:p:l", LIVE),
+          undefined,
+          "lease: still held right after its holder died",
+        );
+        await pause(900);
+        assert.ok(
+          (await store.acquireLease("conf:p:l", LIVE)) !== undefined,
+          "lease: free once its TTL ran out",
+        );
       } finally {
         await store.close();
+        await pool.close();
       }
     },
   },

@@ -1,15 +1,20 @@
-// A child process of the multi-process checks: opens a handle onto the target's backing, waits
-// for "go" (so that every child starts at once), runs one task and reports its result over IPC.
+// A process of the multi-process checks: opens a handle onto the target's backing, then for each
+// task reports "ready", waits for "go" (so that every process starts at once), runs the task and
+// reports its result over IPC. Ends on "close".
 import type { StateStore } from "@switchyard/core";
 import type { WorkerTask } from "./worker-task.ts";
 
-interface Start {
-  readonly module: string;
-  readonly spec: unknown;
-  readonly task: WorkerTask;
-}
+type Message =
+  | { open: { module: string; spec: unknown } }
+  | { task: WorkerTask }
+  | { go: true }
+  | { close: true };
 
-async function run(store: StateStore, task: WorkerTask): Promise<unknown> {
+let store: StateStore | undefined;
+let pending: WorkerTask | undefined;
+
+async function run(task: WorkerTask): Promise<unknown> {
+  if (store === undefined) throw new Error("no store");
   switch (task.kind) {
     case "increment": {
       const seen: number[] = [];
@@ -20,10 +25,9 @@ async function run(store: StateStore, task: WorkerTask): Promise<unknown> {
       return store.setIfAbsent(task.key, task.value, task.ttlMs);
     case "extendDeadline":
       return store.extendDeadline(task.key, task.inMs);
-    case "lease": {
-      const lease = await store.acquireLease(task.key, task.ttlMs);
-      return lease !== undefined;
-    }
+    case "lease":
+      // The lease is not released: a process killed while holding it must lose it at its TTL.
+      return (await store.acquireLease(task.key, task.ttlMs)) !== undefined;
     case "set":
       await store.set(task.key, task.value, task.ttlMs);
       return true;
@@ -33,24 +37,35 @@ async function run(store: StateStore, task: WorkerTask): Promise<unknown> {
   }
 }
 
-process.once("message", (message: Start) => {
-  void (async () => {
-    const mod = (await import(message.module)) as { openStateStore(spec: unknown): Promise<StateStore> };
-    const store = await mod.openStateStore(message.spec);
-    process.send?.({ ready: true });
-    process.once("message", () => {
-      void run(store, message.task).then(
-        async (result) => {
-          // A task that holds a lease dies with it held: the lease must expire on its own.
-          if (!(message.task.kind === "lease" && message.task.die)) await store.close();
-          process.send?.({ result }, () => process.exit(0));
+function reply(message: Record<string, unknown>): void {
+  process.send?.(message);
+}
+
+process.on("message", (message: Message) => {
+  if ("open" in message) {
+    import(message.open.module)
+      .then((mod: { openStateStore(spec: unknown): Promise<StateStore> }) =>
+        mod.openStateStore(message.open.spec),
+      )
+      .then(
+        (opened) => {
+          store = opened;
+          reply({ result: "open" });
         },
-        (error: unknown) => {
-          process.send?.({ error: String(error) }, () => process.exit(1));
-        },
+        (error: unknown) => reply({ error: String(error) }),
       );
-    });
-  })().catch((error: unknown) => {
-    process.send?.({ error: String(error) }, () => process.exit(1));
-  });
+  } else if ("task" in message) {
+    pending = message.task;
+    reply({ result: "ready" });
+  } else if ("go" in message) {
+    const task = pending;
+    pending = undefined;
+    if (task === undefined) return reply({ error: "go without a task" });
+    run(task).then(
+      (result) => reply({ result }),
+      (error: unknown) => reply({ error: String(error) }),
+    );
+  } else if ("close" in message) {
+    void (store?.close() ?? Promise.resolve()).finally(() => process.disconnect());
+  }
 });
