@@ -26,8 +26,9 @@ describe("retryAfter with a stateStore", () => {
     const s = await startTestServer();
     cleanup.push(() => s.close());
     s.route("/", [{ status: 429, headers: { "retry-after": "7" } }, { status: 200 }]);
-    const stateStore = memoryStateStore();
     const clock = fakeClock();
+    // One clock for the store and both clients, so the shared deadline is exact.
+    const stateStore = memoryStateStore({ now: clock.now });
     const a = retryAfter({ stateStore, now: clock.now, sleep: clock.sleep });
     const b = retryAfter({ stateStore, now: clock.now, sleep: clock.sleep });
     const clientA = createClient({ middleware: [a] });

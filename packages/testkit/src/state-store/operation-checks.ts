@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { isSwitchyardError, type StateChange } from "@switchyard/core";
-import { eventually, pause, type StateStoreCheck } from "./state-store-check.ts";
+import { eventually, pause, type StateStoreCheck, settleSubscription } from "./state-store-check.ts";
 
 // TTLs long enough that a loaded machine still reads the entry before it expires, short enough
 // that the suite does not crawl: expiry checks wait for the TTL the store answered, plus slack.
@@ -187,8 +187,7 @@ export const operationChecks: readonly StateStoreCheck[] = [
       try {
         const seen: StateChange[] = [];
         const stop = a.subscribe("conf:sub:", (change) => seen.push(change));
-        // Let the subscription settle (pub/sub confirms asynchronously) before the writes.
-        await pause(100);
+        assert.ok(await settleSubscription(b, seen, "conf:sub:probe"), "the subscription delivers at all");
         await b.set("conf:other", "x", LIVE);
         await b.set("conf:sub:1", "x", LIVE);
         assert.ok(

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import type { StateChange } from "@switchyard/core";
-import { eventually, pause, type StateStoreCheck } from "./state-store-check.ts";
+import { eventually, pause, type StateStoreCheck, settleSubscription } from "./state-store-check.ts";
 import { startWorkerPool } from "./worker-pool.ts";
 
 const LIVE = 60_000;
@@ -22,6 +22,7 @@ export const processChecks: readonly StateStoreCheck[] = [
       try {
         const seen: StateChange[] = [];
         store.subscribe("conf:p:", (change) => seen.push(change));
+        assert.ok(await settleSubscription(store, seen, "conf:p:probe"), "the subscription delivers at all");
 
         const times = 25;
         const counts = (await pool.run(

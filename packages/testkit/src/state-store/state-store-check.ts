@@ -27,3 +27,21 @@ export async function eventually(
     await pause(everyMs);
   }
 }
+
+/**
+ * Waits until `listener`'s subscription on `reader` delivers: writes `probeKey` through `writer`
+ * every 200 ms until `seen` holds a change of it (bounded: 10 s). A subscription may take a moment
+ * to reach the server (pub/sub confirms asynchronously, a Cluster first finds a node), and changes
+ * before that are lost, which the contract allows (at-most-once).
+ */
+export async function settleSubscription(
+  writer: { set(key: string, value: string, ttlMs: number): Promise<void> },
+  seen: readonly { key: string }[],
+  probeKey: string,
+): Promise<boolean> {
+  for (let i = 0; i < 50; i++) {
+    await writer.set(probeKey, String(i), 60_000);
+    if (await eventually(() => seen.some((c) => c.key === probeKey), 200, 10)) return true;
+  }
+  return false;
+}
