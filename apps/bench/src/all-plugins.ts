@@ -1,11 +1,14 @@
 import { auth, memoryStore } from "@switchyard/auth";
-import type { Middleware } from "@switchyard/core";
+import type { Middleware, StateStore } from "@switchyard/core";
 import { gcs, staticToken } from "@switchyard/gcs";
 import { mirror } from "@switchyard/mirror";
 import { oci } from "@switchyard/oci";
 import { retry } from "@switchyard/retry";
 import { retryAfter } from "@switchyard/retry-after";
 import { s3 } from "@switchyard/s3";
+
+/** A fixed, non-secret key: the benchmark never exchanges a token. */
+const BENCH_SEAL_KEY = Buffer.alloc(32, 7);
 
 /**
  * All seven as a user configures them for other hosts than the one requested: the mirror maps
@@ -33,16 +36,21 @@ export function allSevenAsUsersConfigure(): Middleware[] {
  * `origin`: auth holds a credential for another host, the mirror maps another prefix of the same
  * origin (so the prefix match runs and fails on the path), s3 and gcs have endpoints and keys, oci
  * defaults. retry and retry-after are active on every request: they wrap each call.
+ *
+ * With `stateStore`, the plugins that share state (retry-after, mirror, oci) are given it: on these
+ * pass-through requests they must not touch it beyond their first contact (the issue's target:
+ * >= 0.92x bare undici with a Redis store).
  */
-export function allSevenPlugins(origin: string): Middleware[] {
+export function allSevenPlugins(origin: string, stateStore?: StateStore): Middleware[] {
+  const shared = stateStore === undefined ? {} : { stateStore };
   return [
     retry(),
-    retryAfter(),
+    retryAfter({ ...shared }),
     auth({
       stores: [memoryStore({ "other.example.com": { kind: "bearer", token: "bench-token-not-used" } })],
     }),
-    mirror({ mirrors: { [`${origin}/mirrored`]: [`${origin}/elsewhere`] } }),
-    oci(),
+    mirror({ mirrors: { [`${origin}/mirrored`]: [`${origin}/elsewhere`] }, ...shared }),
+    oci(stateStore === undefined ? {} : { stateStore, sealKey: BENCH_SEAL_KEY }),
     s3({
       endpoint: "http://127.0.0.1:9",
       region: "us-east-1",

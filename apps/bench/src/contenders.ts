@@ -1,5 +1,5 @@
 import http from "node:http";
-import { createClient, type Middleware } from "@switchyard/core";
+import { createClient, type Middleware, type StateStore } from "@switchyard/core";
 import axios from "axios";
 import got from "got";
 import ky from "ky";
@@ -33,10 +33,17 @@ export const CONTENDERS = [
   "ofetch",
   "undici dispatch (floor)",
   "core, all seven as users configure them",
+  "core, all seven plugins, Redis store",
 ] as const;
 
-/** Builds every contender against `url` with `connections` sockets each where the client allows it. */
-export function buildContenders(url: string, connections: number): Contender[] {
+/** The contender that needs a running redis-server; absent when none could be started. */
+export const REDIS_CONTENDER: (typeof CONTENDERS)[13] = CONTENDERS[13];
+
+/**
+ * Builds every contender against `url` with `connections` sockets each where the client allows it;
+ * the Redis-store contender only when `stateStore` is given (a store on a running redis-server).
+ */
+export function buildContenders(url: string, connections: number, stateStore?: StateStore): Contender[] {
   const origin = new URL(url).origin;
   // Idle sockets are kept as long as the origin keeps them (60 s) by every client that can be told
   // so: a round of the other contenders takes seconds, longer than undici's default 4 s.
@@ -168,5 +175,22 @@ export function buildContenders(url: string, connections: number): Contender[] {
       },
       close: () => users.close(),
     },
+    ...(stateStore === undefined ? [] : [redisContender(url, pool, stateStore)]),
   ];
+}
+
+function redisContender(
+  url: string,
+  pool: { connections: number; keepAliveTimeout: number },
+  stateStore: StateStore,
+): Contender {
+  const client = createClient({ ...pool, middleware: allSevenPlugins(new URL(url).origin, stateStore) });
+  return {
+    name: REDIS_CONTENDER,
+    kind: "switchyard",
+    call: async () => {
+      await (await client.request(url)).discard();
+    },
+    close: () => client.close(),
+  };
 }

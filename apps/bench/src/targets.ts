@@ -1,4 +1,4 @@
-import { CONTENDERS } from "./contenders.ts";
+import { CONTENDERS, REDIS_CONTENDER } from "./contenders.ts";
 import type { ThroughputResult } from "./throughput.ts";
 
 /** One target of the design, checked against one run at one body size. */
@@ -53,6 +53,8 @@ export function checkThroughputTargets(results: readonly ThroughputResult[]): Ta
     add(`${core} / ${bare}`, core, bare, 0.97);
     add(`${seven} / ${bare}`, seven, bare, 0.92, 1 / 1.08);
     add(`${CONTENDERS[12]} / ${bare}`, CONTENDERS[12], bare, 0.92, 1 / 1.08);
+    // Issue 20: the same seven on a Redis state store, on pass-through requests.
+    add(`${REDIS_CONTENDER} / ${bare}`, REDIS_CONTENDER, bare, 0.92, 1 / 1.08);
     add(`${CONTENDERS[4]} / ${CONTENDERS[6]}`, CONTENDERS[4], CONTENDERS[6], 1.5);
     for (const peer of [CONTENDERS[6], CONTENDERS[7], CONTENDERS[8], CONTENDERS[9]]) {
       add(`${core} / ${peer}`, core, peer, 1.5);

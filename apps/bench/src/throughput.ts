@@ -1,3 +1,5 @@
+import { redisStore } from "@switchyard/redis-store";
+import { peerAvailable, startRedis } from "@switchyard/testkit/peers";
 import { buildContenders, type Contender } from "./contenders.ts";
 import { measure, median, type Round } from "./measure.ts";
 import { startOrigin } from "./origin.ts";
@@ -43,7 +45,10 @@ export interface ThroughputResult {
  */
 export async function runThroughput(options: ThroughputOptions): Promise<ThroughputResult[]> {
   const origin = await startOrigin();
-  const all = buildContenders(`${origin.url}bytes/${options.bodySize}`, options.connections);
+  // The Redis-store contender: a real redis-server on loopback, started here and stopped by PID.
+  const redis = peerAvailable("redis") ? await startRedis() : undefined;
+  const stateStore = redis === undefined ? undefined : redisStore({ url: redis.url });
+  const all = buildContenders(`${origin.url}bytes/${options.bodySize}`, options.connections, stateStore);
   const contenders = all.filter(
     (c, i) => i === 0 || options.only === undefined || options.only.includes(c.name),
   );
@@ -92,6 +97,8 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
     }
   } finally {
     for (const c of all) await c.close();
+    await stateStore?.close();
+    await redis?.stop();
     await origin.close();
   }
   return contenders.map((c) => {

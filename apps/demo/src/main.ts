@@ -9,6 +9,7 @@ Commands:
   matrix (default)   start local peers and prove that every subset of the plugins composes
   get <url>          download a URL through the plugins you choose, with a progress bar
   proxy              a streaming multipart upload proxy that PUTs each file through the client
+  fleet              N worker processes with per-process state, then a shared SQLite and Redis store
 
 Run "demo <command> --help" for the options of each command.
 
@@ -29,6 +30,10 @@ async function run(argv: readonly string[]): Promise<number> {
     case "get": {
       const { getCommand } = await import("./get/get-command.ts");
       return getCommand(rest);
+    }
+    case "fleet": {
+      const { fleetCommand } = await import("./fleet/fleet-command.ts");
+      return fleetCommand(rest);
     }
     case "proxy": {
       const { proxyCommand } = await import("./proxy/proxy-command.ts");

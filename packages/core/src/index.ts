@@ -65,6 +65,8 @@ export type { ServedBy } from "./keys.ts";
 export { attemptKey, credentialKey, notBeforeKey, servedByKey } from "./keys.ts";
 export type { ErrorSite } from "./map-error.ts";
 export { mapError } from "./map-error.ts";
+export type { MemoryStateStoreOptions } from "./memory-state-store.ts";
+export { memoryStateStore } from "./memory-state-store.ts";
 export type { Middleware, Next } from "./middleware.ts";
 export { shouldProxy } from "./no-proxy.ts";
 export type { ProxyRule } from "./proxy-rules.ts";
@@ -85,10 +87,23 @@ export type { ResponseInit } from "./response.ts";
 export { DISCARD_DRAIN_LIMIT, HttpResponse } from "./response.ts";
 export { pluginForScheme } from "./scheme.ts";
 export { publishScrubbed, scrubSecrets } from "./scrub.ts";
+export { checkSealKey, openState, sealState } from "./seal-state.ts";
 export { abortReason, sleep } from "./sleep.ts";
 export type { Stage } from "./stage.ts";
 export { isStage, STAGES } from "./stage.ts";
+export { ChangeFanout } from "./state-change-fanout.ts";
+export { stateKey } from "./state-key.ts";
 export type { StateChange, StateEntry, StateLease, StateStore } from "./state-store.ts";
+export {
+  checkStateKey,
+  checkStateStep,
+  checkStateTtl,
+  checkStateValue,
+  MAX_STATE_TTL_MS,
+  StateStoreError,
+} from "./state-store-error.ts";
+export type { StateStoreGuard, StateStoreGuardOptions } from "./state-store-guard.ts";
+export { checkStore, guardStateStore, stateStoreChannel } from "./state-store-guard.ts";
 export type { Transport } from "./transport.ts";
 export { createTransport } from "./transport.ts";
 export type { ProxyOptions, TlsOptions, TransportOptions } from "./transport-options.ts";

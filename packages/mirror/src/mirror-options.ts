@@ -1,5 +1,5 @@
-import type { ContextKey, HttpRequest } from "@switchyard/core";
-import { contextKey, InvalidOptionsError } from "@switchyard/core";
+import type { ContextKey, HttpRequest, StateStore } from "@switchyard/core";
+import { checkStore, contextKey, InvalidOptionsError } from "@switchyard/core";
 import type { MirrorReport } from "./all-mirrors-failed-error.ts";
 import { defaultFailoverDelay } from "./failover-delay.ts";
 import type { StatusPolicy } from "./failure-rules.ts";
@@ -88,6 +88,16 @@ export interface MirrorOptions {
   readonly onExhausted?: "error" | "last-response";
   /** Overrides the order in which mirrors are tried. */
   readonly select?: SelectHook;
+  /**
+   * A state store shared with other processes (`sqliteStore()`, `redisStore()`): a failure one
+   * process sees is known to all, and a recovering mirror gets one probe from the fleet (a lease)
+   * instead of one per process. Shared: per mirror, a failure counter under a hashed key
+   * (`mirror:failures:<hash of the mirror URL>`) and a probe lease. Requests never wait on it.
+   * @default undefined (health stays in this process)
+   */
+  readonly stateStore?: StateStore;
+  /** Longest wait for one state-store operation before falling back to local state. @default 50 */
+  readonly stateStoreTimeoutMs?: number;
 }
 
 /** Options with defaults applied and checked. */
@@ -106,6 +116,8 @@ export interface ResolvedOptions {
   readonly on429: StatusPolicy;
   readonly onExhausted: "error" | "last-response";
   readonly select: SelectHook | undefined;
+  readonly stateStore: StateStore | undefined;
+  readonly stateStoreTimeoutMs: number | undefined;
 }
 
 const POLICIES: readonly StatusPolicy[] = ["answer", "next", "failure"];
@@ -180,5 +192,8 @@ export function resolveOptions(options: MirrorOptions): ResolvedOptions {
     on429: checkPolicy("on429", options.on429, "failure"),
     onExhausted,
     select: checkFunction<SelectHook | undefined>("select", options.select, undefined),
+    stateStore:
+      options.stateStore === undefined ? undefined : checkStore(options.stateStore, "mirror: stateStore"),
+    stateStoreTimeoutMs: options.stateStoreTimeoutMs,
   };
 }

@@ -3,6 +3,7 @@ import { parsePrefixConfig } from "./mirror-config.ts";
 import type { UrlPrefix } from "./mirror-prefix.ts";
 import type { Availability } from "./select-order.ts";
 import { availabilityOf, decayFailures } from "./select-order.ts";
+import type { SharedHealth } from "./shared-health.ts";
 
 /** One mirror's state, read-only, for logs and UIs. URLs are redacted. */
 export interface MirrorSnapshot {
@@ -82,6 +83,8 @@ export interface PoolSettings {
   readonly failureDecayMs: number;
   readonly defaults: ConfigDefaults;
   readonly now: () => number;
+  /** Health shared with other processes through a state store, if configured. */
+  readonly health?: SharedHealth | undefined;
 }
 
 /** What one mirror looks like to selection at a given time. */
@@ -206,6 +209,7 @@ export class Pool implements MirrorPool {
     s.lastSuccess = now;
     s.probing = false;
     s.successes++;
+    if (before > 0) this.#settings.health?.recovered(entry);
     return before;
   }
 
@@ -219,6 +223,7 @@ export class Pool implements MirrorPool {
     s.probing = false;
     s.totalFailures++;
     if (answered) s.everAnswered = true;
+    this.#settings.health?.failed(entry, s.failures);
     return s.failures;
   }
 

@@ -1,7 +1,7 @@
 import type { UrlParts } from "@switchyard/core";
 import type { MirrorsConfig } from "./mirror-config.ts";
 import { parseMirrorsConfig } from "./mirror-config.ts";
-import type { PoolSettings, PoolSnapshot } from "./mirror-pool.ts";
+import type { PoolEntry, PoolSettings, PoolSnapshot } from "./mirror-pool.ts";
 import { Pool } from "./mirror-pool.ts";
 import type { UrlPrefix } from "./mirror-prefix.ts";
 import { longestPrefix, parsePrefix } from "./mirror-prefix.ts";
@@ -52,6 +52,11 @@ export class MirrorTable {
       return undefined;
     }
     return this.#pools.get(parsePrefix(url).key);
+  }
+
+  /** Every mirror of every pool (origins excluded), for shared health. */
+  *entries(): Iterable<PoolEntry> {
+    for (const pool of this.#pools.values()) yield* pool.entries;
   }
 
   /** Every pool's state, in configured order. */

@@ -5,6 +5,7 @@ import { resolveOptions } from "./mirror-options.ts";
 import type { MirrorPool, PoolSnapshot } from "./mirror-pool.ts";
 import { MirrorTable } from "./mirror-table.ts";
 import { routeThroughMirrors } from "./route-through-mirrors.ts";
+import { SharedHealth } from "./shared-health.ts";
 
 /** The middleware `mirror()` returns, with run-time control over its pools. */
 export interface MirrorMiddleware extends Middleware {
@@ -45,12 +46,24 @@ export interface MirrorMiddleware extends Middleware {
  */
 export function mirror(options: MirrorOptions): MirrorMiddleware {
   const resolved = resolveOptions(options);
+  const health =
+    resolved.stateStore === undefined
+      ? undefined
+      : new SharedHealth({
+          store: resolved.stateStore,
+          cooldownMs: resolved.cooldownMs,
+          failureDecayMs: resolved.failureDecayMs,
+          now: resolved.now,
+          timeoutMs: resolved.stateStoreTimeoutMs,
+        });
   const table = new MirrorTable(options.mirrors, {
     cooldownMs: resolved.cooldownMs,
     failureDecayMs: resolved.failureDecayMs,
     defaults: { maxFailures: resolved.maxFailures, fallbackToOrigin: resolved.fallbackToOrigin },
     now: resolved.now,
+    health,
   });
+  health?.attach(() => table.entries());
   const methods = resolved.methods;
   return Object.freeze({
     name: "mirror",

@@ -1,5 +1,5 @@
-import type { CredentialStore } from "@switchyard/core";
-import { InvalidOptionsError } from "@switchyard/core";
+import type { CredentialStore, StateStore } from "@switchyard/core";
+import { checkSealKey, checkStore, InvalidOptionsError } from "@switchyard/core";
 import type { LayerSelector, ManifestSelector } from "./selectors.ts";
 import { parsePlatform } from "./selectors.ts";
 
@@ -40,6 +40,23 @@ export interface OciOptions {
   readonly maxManifestBytes?: number | undefined;
   /** Most redirects followed per manifest or blob request (blob storage, CDNs). @default 5 */
   readonly maxRedirects?: number | undefined;
+  /**
+   * A state store shared with other processes (`sqliteStore()`, `redisStore()`): one token
+   * exchange per registry, scope and credential per expiry for the whole fleet. Shared: bearer
+   * tokens from exchanges, sealed with `sealKey` (AES-256-GCM) under keys that hash the registry,
+   * scope and credential identity, and a short exchange lease. Requires `sealKey`: tokens are
+   * never shared in the clear.
+   * @default undefined (tokens stay in this process)
+   */
+  readonly stateStore?: StateStore | undefined;
+  /**
+   * 32 random bytes (or their base64) that seal tokens in `stateStore`; every process of the fleet
+   * needs the same key. `openssl rand -base64 32`.
+   * @default undefined
+   */
+  readonly sealKey?: Uint8Array | string | undefined;
+  /** Longest wait for one state-store operation before falling back to this process. @default 50 */
+  readonly stateStoreTimeoutMs?: number | undefined;
 }
 
 /** {@link OciOptions} checked, with their defaults filled in. */
@@ -52,6 +69,9 @@ export interface ResolvedOciOptions {
   readonly defaultTokenLifetime: number;
   readonly maxManifestBytes: number;
   readonly maxRedirects: number;
+  readonly stateStore: StateStore | undefined;
+  readonly sealKey: Uint8Array | undefined;
+  readonly stateStoreTimeoutMs: number | undefined;
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -107,7 +127,18 @@ export function resolveOciOptions(options: OciOptions): ResolvedOciOptions {
   if (defaultTokenLifetime === 0) throw new InvalidOptionsError("oci: defaultTokenLifetime must be > 0");
   const maxManifestBytes = positiveInteger("maxManifestBytes", options.maxManifestBytes, 4 * 1024 * 1024);
   const maxRedirects = positiveInteger("maxRedirects", options.maxRedirects, 5);
+  const stateStore =
+    options.stateStore === undefined ? undefined : checkStore(options.stateStore, "oci: stateStore");
+  if (stateStore !== undefined && options.sealKey === undefined) {
+    throw new InvalidOptionsError(
+      "oci: stateStore shares registry tokens, which are secrets: pass sealKey (32 random bytes, the same in every process) so they are stored encrypted, or leave stateStore out to keep tokens in this process",
+    );
+  }
+  const sealKey = options.sealKey === undefined ? undefined : checkSealKey(options.sealKey, "oci: sealKey");
   return {
+    stateStore,
+    sealKey,
+    stateStoreTimeoutMs: options.stateStoreTimeoutMs,
     store,
     isInsecure,
     defaultLayer,

@@ -14,6 +14,7 @@ import type { RegistryCall } from "./registry-requests.ts";
 import { registryRequests } from "./registry-requests.ts";
 import { baseHeaders } from "./request-headers.ts";
 import type { LayerSelector, ManifestSelector } from "./selectors.ts";
+import { SharedTokens } from "./shared-tokens.ts";
 import type { ExpectedBlob } from "./verify-digest.ts";
 import { verifyStream } from "./verify-digest.ts";
 
@@ -58,8 +59,15 @@ export function oci(options: OciOptions = {}): Middleware {
     defaultTokenLifetime,
     maxManifestBytes,
     maxRedirects,
+    stateStore,
+    sealKey,
+    stateStoreTimeoutMs,
   } = resolveOciOptions(options);
-  const auth = new RegistryAuth({ credentials: store, tokenCacheSize, defaultTokenLifetime });
+  const shared =
+    stateStore === undefined || sealKey === undefined
+      ? undefined
+      : new SharedTokens({ store: stateStore, sealKey, timeoutMs: stateStoreTimeoutMs, leaseMs: 10_000 });
+  const auth = new RegistryAuth({ credentials: store, tokenCacheSize, defaultTokenLifetime, shared });
   const registry = registryRequests(auth, maxRedirects);
 
   async function fetchManifest(call: RegistryCall, reference: string, expected: string | undefined) {

@@ -4,6 +4,7 @@ import { credentialKey, pluginChannel, publishScrubbed, redactSecrets, redactUrl
 import { OciAuthError, OciRegistryError } from "./errors.ts";
 import { readRegistryErrors } from "./read-body.ts";
 import { baseHeaders, basicHeader, insecureReason } from "./request-headers.ts";
+import type { SharedTokens } from "./shared-tokens.ts";
 import { TokenCache, tokenExpiry } from "./token-cache.ts";
 import { exchangeToken } from "./token-exchange.ts";
 import type { AuthChallenge } from "./www-authenticate.ts";
@@ -53,6 +54,8 @@ export interface RegistryAuthOptions {
   readonly tokenCacheSize: number;
   /** Seconds a token lives when the token endpoint gives no `expires_in`. */
   readonly defaultTokenLifetime: number;
+  /** Tokens shared with the fleet through a state store (sealed), if configured. */
+  readonly shared?: SharedTokens | undefined;
 }
 
 const probeChannel = pluginChannel("oci", "probe");
@@ -146,20 +149,28 @@ export class RegistryAuth {
       if (token !== undefined)
         return { header: `Bearer ${token}`, kind: "bearer", cacheKey: key, credential: basic };
     }
-    // One exchange per key at a time: concurrent requests share it.
+    // One exchange per key at a time: concurrent requests share it (and, with a shared store,
+    // the fleet's processes share one too).
     let pending = this.#inflight.get(key);
     if (pending === undefined) {
-      pending = exchangeToken({
-        target,
-        host,
-        scope,
-        basic,
-        reason: fresh ? "rejected" : "missing",
-        defaultLifetime: this.#options.defaultTokenLifetime,
-        onRefused: () => this.invalidate(target, basic),
-      })
-        .then(({ token, expiresIn, withheld }): Authorization => {
-          this.#tokens.set(key, token, tokenExpiry(Date.now(), expiresIn));
+      let withheld: string | undefined;
+      const exchange = () =>
+        exchangeToken({
+          target,
+          host,
+          scope,
+          basic,
+          reason: fresh ? "rejected" : "missing",
+          defaultLifetime: this.#options.defaultTokenLifetime,
+          onRefused: () => this.invalidate(target, basic),
+        }).then((answer) => {
+          withheld = answer.withheld;
+          return { token: answer.token, expiresAt: tokenExpiry(Date.now(), answer.expiresIn) };
+        });
+      const shared = this.#options.shared;
+      pending = (shared === undefined ? exchange() : shared.get(key, fresh, exchange))
+        .then(({ token, expiresAt }): Authorization => {
+          this.#tokens.set(key, token, expiresAt);
           return { header: `Bearer ${token}`, kind: "bearer", cacheKey: key, credential: basic, withheld };
         })
         .finally(() => {

@@ -1,9 +1,17 @@
 import type { Context, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
-import { InvalidOptionsError, notBeforeKey, pluginChannel, redactUrl } from "@switchyard/core";
+import {
+  checkStore,
+  InvalidOptionsError,
+  notBeforeKey,
+  pluginChannel,
+  redactUrl,
+  type StateStore,
+} from "@switchyard/core";
 import { DeadlineStore } from "./deadline-store.ts";
 import { RetryAfterTooLongError } from "./errors.ts";
 import { parseRateLimitReset, parseXRateLimitReset } from "./parse-rate-limit-reset.ts";
 import { parseRetryAfter } from "./parse-retry-after.ts";
+import { SharedDeadlines } from "./shared-deadlines.ts";
 import type { Sleep } from "./sleep.ts";
 import { abortReason, sleep as defaultSleep } from "./sleep.ts";
 
@@ -44,6 +52,22 @@ export interface RetryAfterOptions {
    * @default false
    */
   readonly rateLimitReset?: boolean;
+  /**
+   * A state store shared with other processes (`sqliteStore()`, `redisStore()`...), so that one
+   * 429 holds back every process until the server's deadline. Shared: each target's deadline, under
+   * a hashed key (`retry-after:<hash>`), kept-the-later in the store. Requests still wait on this
+   * process's local view only; other processes' deadlines arrive by change notification, and the
+   * first request to a target starts one background read. A slow or dead store never fails or
+   * delays a request (core's `guardStateStore`). Close the store when done.
+   * @default undefined (deadlines stay in this process)
+   */
+  readonly stateStore?: StateStore;
+  /**
+   * Longest wait for one state-store operation, in milliseconds, before falling back to local
+   * state (see core's `guardStateStore`).
+   * @default 50
+   */
+  readonly stateStoreTimeoutMs?: number;
   /** The clock, in epoch milliseconds (a seam for tests). @default Date.now */
   readonly now?: () => number;
   /** The abort-aware wait (a seam for tests). @default a cancellable setTimeout */
@@ -95,6 +119,10 @@ export function retryAfter(options: RetryAfterOptions = {}): RetryAfterMiddlewar
   const rateLimitReset = options.rateLimitReset ?? false;
   const now = checkFunction("now", options.now) ?? Date.now;
   const sleep = checkFunction("sleep", options.sleep) ?? defaultSleep;
+  const shared =
+    options.stateStore === undefined
+      ? undefined
+      : new SharedDeadlines(store, checkStore(options.stateStore), now, options.stateStoreTimeoutMs);
 
   function record(request: HttpRequest, response: HttpResponse, context: Context, key: string): void {
     const at = now();
@@ -120,6 +148,7 @@ export function retryAfter(options: RetryAfterOptions = {}): RetryAfterMiddlewar
     if (deadline === undefined || deadline <= at) return;
     store.set(key, deadline, at);
     const wait = deadline - at;
+    if (shared !== undefined) void shared.publish(key, wait);
     // A hint beyond maxWait is kept in the store (the next request fails fast) but not handed to
     // retry, which would otherwise sleep for it.
     if (wait <= maxWait) {
@@ -156,6 +185,10 @@ export function retryAfter(options: RetryAfterOptions = {}): RetryAfterMiddlewar
         key = keyOf(request);
       } catch (error) {
         return Promise.reject(error);
+      }
+      if (shared !== undefined) {
+        key = shared.keyOf(key);
+        shared.firstContact(key);
       }
       // Nearly every call finds the store empty: no clock read, no lookup.
       if (store.size === 0) return send(request, next, context, key);

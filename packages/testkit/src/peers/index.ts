@@ -1,4 +1,4 @@
-// Real peers for Switchyard tests: CNCF registry, s3rver behind a SigV4 check, nginx, tinyproxy.
+// Real peers for Switchyard tests: CNCF registry, s3rver behind a SigV4 check, nginx, tinyproxy, redis.
 
 export { freePort } from "./free-port.ts";
 export {
@@ -20,6 +20,7 @@ export {
   requirePeer,
   whichNginx,
   whichPeer,
+  whichRedis,
   whichRegistry,
   whichSkopeo,
   whichTinyproxy,
@@ -27,6 +28,12 @@ export {
 export { type PeerExit, type PeerProcess, type SpawnPeerOptions, spawnPeer } from "./peer-process.ts";
 export { createPeerTempDir, type PeerTempDir } from "./peer-temp-dir.ts";
 export { pidExists } from "./process-gone.ts";
+export { type RedisOptions, type RedisPeer, startRedis } from "./redis/start-redis.ts";
+export {
+  type RedisClusterOptions,
+  type RedisClusterPeer,
+  startRedisCluster,
+} from "./redis/start-redis-cluster.ts";
 export {
   decodeJwt,
   type RegistryAccess,

@@ -45,6 +45,8 @@ describe("whichPeer / peerBinary", () => {
       skopeo: "skopeo",
       squid: "squid",
       curl: "curl",
+      redis: "redis-server",
+      redisCli: "redis-server",
     });
   });
 

@@ -10,6 +10,8 @@ export const DEBIAN_PACKAGES = {
   skopeo: "skopeo",
   squid: "squid",
   curl: "curl",
+  redis: "redis-server",
+  redisCli: "redis-server",
 } as const;
 
 /** A peer whose binary comes from a Debian package. */
@@ -24,6 +26,8 @@ const BINARIES: Record<PeerName, { path: string; name: string }> = {
   skopeo: { path: "/usr/bin/skopeo", name: "skopeo" },
   squid: { path: "/usr/sbin/squid", name: "squid" },
   curl: { path: "/usr/bin/curl", name: "curl" },
+  redis: { path: "/usr/bin/redis-server", name: "redis-server" },
+  redisCli: { path: "/usr/bin/redis-cli", name: "redis-cli" },
 };
 
 function executable(path: string): boolean {
@@ -65,6 +69,11 @@ export function whichTinyproxy(): string | undefined {
 /** Path of `skopeo`, or `undefined`. */
 export function whichSkopeo(): string | undefined {
   return whichPeer("skopeo");
+}
+
+/** Path of `redis-server`, or `undefined`. */
+export function whichRedis(): string | undefined {
+  return whichPeer("redis");
 }
 
 /** Whether the peer's binary is installed. */

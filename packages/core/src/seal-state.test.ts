@@ -1,0 +1,37 @@
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { InvalidOptionsError } from "./errors.ts";
+import { openState, sealState } from "./seal-state.ts";
+
+describe("sealState / openState", () => {
+  const key = randomBytes(32);
+
+  it("round-trips, never shows the plaintext, and differs each time (random IV)", () => {
+    const a = sealState(key, "token-abc", "oci:token:1");
+    const b = sealState(key, "token-abc", "oci:token:1");
+    expect(a).not.toContain("token-abc");
+    expect(a).not.toBe(b);
+    expect(a.startsWith("v1.")).toBe(true);
+    expect(openState(key, a, "oci:token:1")).toBe("token-abc");
+    expect(openState(key.toString("base64"), b, "oci:token:1")).toBe("token-abc");
+  });
+
+  it("answers undefined for another key, another context, an altered or unsealed value", () => {
+    const sealed = sealState(key, "secret", "k1");
+    expect(openState(randomBytes(32), sealed, "k1")).toBeUndefined();
+    expect(openState(key, sealed, "k2")).toBeUndefined();
+    const flipped = `${sealed.slice(0, -2)}${sealed.endsWith("A") ? "B" : "A"}${sealed.slice(-1)}`;
+    expect(openState(key, flipped, "k1")).toBeUndefined();
+    expect(openState(key, "secret", "k1")).toBeUndefined();
+    expect(openState(key, "v1.", "k1")).toBeUndefined();
+  });
+
+  it("refuses a key that is not 32 bytes, without quoting it", () => {
+    expect(() => sealState(randomBytes(16), "x")).toThrow(InvalidOptionsError);
+    try {
+      sealState("c2hvcnQta2V5", "x");
+    } catch (error) {
+      expect(String(error)).not.toContain("c2hvcnQta2V5");
+    }
+  });
+});
