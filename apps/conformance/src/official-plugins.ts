@@ -1,4 +1,5 @@
 import { auth, authChannels, memoryStore } from "@switchyard/auth";
+import { breaker, breakerChannels } from "@switchyard/breaker";
 import type { Middleware } from "@switchyard/core";
 import { gcs, staticToken } from "@switchyard/gcs";
 import { mirror, mirrorChannels } from "@switchyard/mirror";
@@ -52,6 +53,10 @@ export const OFFICIAL_PLUGINS: Readonly<Record<string, OfficialPlugin>> = {
   mirror: {
     factory: () => mirror({ mirrors: { "https://example.invalid/pkgs": ["https://mirror.invalid/pkgs"] } }),
     channels: channelNames(mirrorChannels),
+  },
+  breaker: {
+    factory: () => breaker({ minimumRequests: 5 }),
+    channels: channelNames(breakerChannels),
   },
   oci: {
     factory: () => oci(),

@@ -40,8 +40,15 @@ export {
 export { toWebResponse } from "./fetch.ts";
 export type { HeadersInit, HeaderValue } from "./headers.ts";
 export { HttpHeaders } from "./headers.ts";
-export type { ServedBy } from "./keys.ts";
-export { attemptKey, credentialKey, notBeforeKey, servedByKey } from "./keys.ts";
+export type { AttemptBudget, ServedBy } from "./keys.ts";
+export {
+  attemptBudgetKey,
+  attemptKey,
+  CIRCUIT_OPEN_CODE,
+  credentialKey,
+  notBeforeKey,
+  servedByKey,
+} from "./keys.ts";
 export type { ErrorSite } from "./map-error.ts";
 export { mapError } from "./map-error.ts";
 export type { Middleware, Next } from "./middleware.ts";

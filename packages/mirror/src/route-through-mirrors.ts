@@ -1,5 +1,12 @@
 import type { Context, HttpRequest, HttpResponse, Next } from "@switchyard/core";
-import { isSwitchyardError, mapError, redactSecrets, redactUrl, servedByKey } from "@switchyard/core";
+import {
+  CIRCUIT_OPEN_CODE,
+  isSwitchyardError,
+  mapError,
+  redactSecrets,
+  redactUrl,
+  servedByKey,
+} from "@switchyard/core";
 import type { MirrorOutcome, MirrorReport } from "./all-mirrors-failed-error.ts";
 import { AllMirrorsFailedError } from "./all-mirrors-failed-error.ts";
 import { chooseOrder } from "./choose-order.ts";
@@ -76,6 +83,8 @@ export async function routeThroughMirrors(
   let transient = false;
   let lastError: unknown;
   let why: string | undefined;
+  // A breaker that failed fast sent nothing: the next mirror goes at once, without the failover delay.
+  let nothingSent = false;
   if (order.length > options.maxAttempts) why = `maxAttempts (${options.maxAttempts}) reached`;
 
   for (let n = 0; n < sequence.length; n++) {
@@ -89,7 +98,7 @@ export async function routeThroughMirrors(
         await pending.res.discard();
         pending = undefined;
       }
-      const wait = options.delay(n);
+      const wait = nothingSent ? 0 : options.delay(n);
       await abortableSleep(Number.isFinite(wait) && wait > 0 ? wait : 0, request.signal, where);
     }
     const probe = overLimit.has(entry);
@@ -117,6 +126,7 @@ export async function routeThroughMirrors(
         if (probe) entry.state.probing = false;
         throw error;
       }
+      nothingSent = isSwitchyardError(error, CIRCUIT_OPEN_CODE);
       const text = errorText(error, entry);
       const failures = pool.recordFailure(entry, now(), text, false);
       publishFailed(pool, entry, context, request.method, n + 1, failures, { error: text });
@@ -127,6 +137,7 @@ export async function routeThroughMirrors(
       lastError = error;
       continue;
     }
+    nothingSent = false;
     const verdict = judgeStatus(res.status, options);
     if (verdict === "failure") {
       const text = statusText(res);
