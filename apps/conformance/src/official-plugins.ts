@@ -4,6 +4,7 @@ import type { Middleware } from "@switchyard/core";
 import { gcs, staticToken } from "@switchyard/gcs";
 import { mirror, mirrorChannels } from "@switchyard/mirror";
 import { oci } from "@switchyard/oci";
+import { rateLimit, rateLimitChannels } from "@switchyard/rate-limit";
 import { retry } from "@switchyard/retry";
 import { retryAfter } from "@switchyard/retry-after";
 import { s3 } from "@switchyard/s3";
@@ -57,6 +58,10 @@ export const OFFICIAL_PLUGINS: Readonly<Record<string, OfficialPlugin>> = {
   breaker: {
     factory: () => breaker({ minimumRequests: 5 }),
     channels: channelNames(breakerChannels),
+  },
+  "rate-limit": {
+    factory: () => rateLimit({ rate: 1000, concurrency: 8 }),
+    channels: channelNames(rateLimitChannels),
   },
   oci: {
     factory: () => oci(),
