@@ -2,6 +2,7 @@ import { auth, authChannels, memoryStore } from "@switchyard/auth";
 import { breaker, breakerChannels } from "@switchyard/breaker";
 import type { Middleware } from "@switchyard/core";
 import { gcs, staticToken } from "@switchyard/gcs";
+import { hedge, hedgeChannels } from "@switchyard/hedge";
 import { mirror, mirrorChannels } from "@switchyard/mirror";
 import { oci } from "@switchyard/oci";
 import { rateLimit, rateLimitChannels } from "@switchyard/rate-limit";
@@ -58,6 +59,11 @@ export const OFFICIAL_PLUGINS: Readonly<Record<string, OfficialPlugin>> = {
   breaker: {
     factory: () => breaker({ minimumRequests: 5 }),
     channels: channelNames(breakerChannels),
+  },
+  hedge: {
+    // A short fixed delay and no extra-load cap: the suite's slow answers really are raced.
+    factory: () => hedge({ delay: 20, maxExtraLoad: 1 }),
+    channels: channelNames(hedgeChannels),
   },
   "rate-limit": {
     factory: () => rateLimit({ rate: 1000, concurrency: 8 }),
