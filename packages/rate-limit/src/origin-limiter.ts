@@ -62,8 +62,13 @@ export class OriginLimiter {
     if (this.rate.rate !== Number.POSITIVE_INFINITY) this.tokens += 1;
   }
 
-  /** The rate dropped on a throttle: the bucket starts empty at the new rate. */
+  /**
+   * Called before the rate drops on a throttle: the time since the last refill is credited at the
+   * old rate (a reservation's debt is paid by the time waited), then the bucket is emptied.
+   */
   onThrottle(now: number): void {
+    const rate = this.rate.rate;
+    if (rate !== Number.POSITIVE_INFINITY) this.#refill(now, rate);
     this.#lastRefill = now;
     this.tokens = Math.min(this.tokens, 0);
   }

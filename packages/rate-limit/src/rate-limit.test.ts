@@ -140,6 +140,17 @@ describe("rateLimit", () => {
     expect(middleware.snapshot()[0]?.rate).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it("does not pile up debt across throttles: each wait is one token at the new rate", async () => {
+    const s = await server();
+    s.route("/", { status: 503 });
+    const { client, clock, middleware } = setup({ minRate: 1, beta: 0.5 });
+    for (let i = 0; i < 6; i++) expect(await status(client, s.url)).toBe(503);
+    // Cut to the 1/s floor: every later request waits one second, never more.
+    expect(middleware.snapshot()[0]?.rate).toBe(1);
+    expect(clock.delays.every((d) => d <= 1000)).toBe(true);
+    expect(clock.delays.slice(-3)).toEqual([1000, 1000, 1000]);
+  });
+
   it("pauses until the reset when RateLimit headers say the quota is spent", async () => {
     const s = await server();
     s.route("/", [

@@ -89,8 +89,9 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
     const t = now();
     const hints = parseRateLimitHeaders((name) => response.headers.get(name), t);
     if (o.throttleStatuses.has(response.status)) {
-      const previousRate = limiter.rate.throttle(t);
+      // The bucket settles what the old rate earned first; then the rate drops.
       limiter.onThrottle(t);
+      const previousRate = limiter.rate.throttle(t);
       const pauseMs = hints?.retryAfterMs ?? (hints?.remaining === 0 ? hints.resetMs : undefined) ?? 0;
       if (pauseMs > 0) {
         limiter.pause(t, pauseMs);
