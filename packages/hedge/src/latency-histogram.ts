@@ -34,7 +34,7 @@ export class LatencyHistogram {
 
   /** Records one latency in milliseconds. */
   record(ms: number): void {
-    const v = ms > BASE_MS ? ms : BASE_MS;
+    const v = Number.isNaN(ms) ? BASE_MS : Math.max(ms, BASE_MS);
     const i = Math.min(BUCKETS - 1, Math.max(0, Math.ceil(Math.log(v / BASE_MS) / LOG_GROWTH) - 1));
     if (this.#currentCount >= this.#windowSize) {
       const spare = this.#previous;

@@ -138,7 +138,10 @@ export async function routeThroughMirrors(
       });
     }
     let res: HttpResponse;
-    if (busy === undefined) context.set(busyMirrorsKey, (busy = new Set()));
+    if (busy === undefined) {
+      busy = new Set();
+      context.set(busyMirrorsKey, busy);
+    }
     busy.add(entry);
     try {
       // Redirects from a mirror are core's: its redirect loop keeps the caller's credentials off

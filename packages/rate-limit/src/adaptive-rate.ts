@@ -34,7 +34,7 @@ export class AdaptiveRate {
   /** How many throttles were seen. */
   throttles = 0;
   /** The server's own quota (from `RateLimit-Policy`), when it told one. */
-  learnedCeiling = Number.POSITIVE_INFINITY;
+  learnedCeiling: number = Number.POSITIVE_INFINITY;
   readonly #s: AdaptiveRateSettings;
   #lastChange = 0;
   #step = 0.5;
