@@ -30,7 +30,8 @@ describe("the composition matrix (demo main command)", () => {
     expect(rows).toHaveLength(128);
     expect(rows.join("\n")).not.toContain("!");
     expect(run.stdout).toContain("add @switchyard/oci to the client's middleware");
-  });
+    // The run's own bound is the 60 s asserted above; the test's leaves room for a loaded machine's start-up.
+  }, 150_000);
 });
 
 describe("runMatrix", () => {
