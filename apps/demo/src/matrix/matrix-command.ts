@@ -4,7 +4,6 @@ import { intFlag, parseCommandArgs } from "../cli/parse-args.ts";
 import { type DemoPeers, type RegistryChoice, startDemoPeers } from "../peers/demo-peers.ts";
 import { RETRY_AFTER_SECONDS } from "../peers/origin-servers.ts";
 import { MATRIX_PLUGIN_NAMES } from "../plugin-names.ts";
-import { matrixPlugins } from "./matrix-plugins.ts";
 import { renderExpectedFailures, renderMatrix, renderSummary, renderUnexpected } from "./render-matrix.ts";
 import { runMatrix } from "./run-matrix.ts";
 import { SCENARIOS } from "./scenarios.ts";
@@ -109,6 +108,8 @@ export async function matrixCommand(
     line();
     line(`Seed ${seed} (replay this run with: npm run demo -- --seed ${seed})`);
     const tty = out.isTTY === true;
+    // Loaded here, not at start-up: the other commands never pay for every plugin.
+    const { matrixPlugins } = await import("./matrix-plugins.ts");
     const result = await runMatrix({
       seed,
       peers,

@@ -11,15 +11,10 @@ import { retryAfter } from "@switchyard/retry-after";
 import { s3 } from "@switchyard/s3";
 import type { DemoPeers } from "../peers/demo-peers.ts";
 import type { MatrixPluginName } from "../plugin-names.ts";
+import { BREAKER_MINIMUM_REQUESTS, MIRRORED_PREFIX } from "./matrix-settings.ts";
 
 /** A fresh middleware per call: each cell gets its own instances (token caches, pools, budgets). */
 export type PluginFactories = Readonly<Record<MatrixPluginName, () => Middleware>>;
-
-/** Requests the breaker needs in its window before it may open (more than retry's four attempts). */
-export const BREAKER_MINIMUM_REQUESTS = 5;
-
-/** Prefix of the dead primary that the mirror plugin maps to the mirror host. */
-export const MIRRORED_PREFIX = "/pkgs";
 
 /**
  * The plugins as the matrix configures them against the local peers. Bounds are small so the whole

@@ -13,7 +13,7 @@ import { generatedBodySha256, generatedBodyStream } from "@switchyard/testkit/se
 import type { DemoPeers } from "../peers/demo-peers.ts";
 import { originText } from "../peers/origin-servers.ts";
 import { MATRIX_PLUGIN_PACKAGES, type MatrixPluginName } from "../plugin-names.ts";
-import { BREAKER_MINIMUM_REQUESTS, MIRRORED_PREFIX } from "./matrix-plugins.ts";
+import { BREAKER_MINIMUM_REQUESTS, MIRRORED_PREFIX } from "./matrix-settings.ts";
 
 /** What one scenario run ended with. */
 export type Outcome =
