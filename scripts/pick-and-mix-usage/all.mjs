@@ -2,10 +2,13 @@
 // a plain request that needs a retry and a credential, then s3:// and gs:// requests to local
 // endpoints through the same chain.
 import { auth, memoryStore } from "@switchyard/auth";
+import { breaker } from "@switchyard/breaker";
 import { attemptKey, createClient } from "@switchyard/core";
 import { gcs, staticToken } from "@switchyard/gcs";
+import { hedge } from "@switchyard/hedge";
 import { mirror } from "@switchyard/mirror";
 import { oci } from "@switchyard/oci";
+import { rateLimit } from "@switchyard/rate-limit";
 import { retry } from "@switchyard/retry";
 import { retryAfter } from "@switchyard/retry-after";
 import { s3 } from "@switchyard/s3";
@@ -43,6 +46,9 @@ const client = createClient({
     mirror({ mirrors: { "https://origin.invalid/files": [`${server.origin}/mirror`] } }),
     oci({ insecureRegistries: [server.host] }),
     retry({ minDelay: 1, maxDelay: 5 }),
+    breaker(),
+    hedge(),
+    rateLimit({ maxWait: 5_000 }),
   ],
 });
 try {
@@ -67,4 +73,6 @@ try {
   await client.close();
   await server.close();
 }
-console.log("all: seven plugins in one client (mirror, retry, auth, s3, gcs, oci, retry-after)");
+console.log(
+  "all: ten plugins in one client (mirror, retry, auth, s3, gcs, oci, retry-after, breaker, hedge, rate-limit)",
+);

@@ -1,8 +1,11 @@
 import { auth, authChannels, memoryStore } from "@switchyard/auth";
+import { breaker, breakerChannels } from "@switchyard/breaker";
 import type { Middleware } from "@switchyard/core";
 import { gcs, staticToken } from "@switchyard/gcs";
+import { hedge, hedgeChannels } from "@switchyard/hedge";
 import { mirror, mirrorChannels } from "@switchyard/mirror";
 import { oci } from "@switchyard/oci";
+import { rateLimit, rateLimitChannels } from "@switchyard/rate-limit";
 import { retry } from "@switchyard/retry";
 import { retryAfter } from "@switchyard/retry-after";
 import { s3 } from "@switchyard/s3";
@@ -52,6 +55,19 @@ export const OFFICIAL_PLUGINS: Readonly<Record<string, OfficialPlugin>> = {
   mirror: {
     factory: () => mirror({ mirrors: { "https://example.invalid/pkgs": ["https://mirror.invalid/pkgs"] } }),
     channels: channelNames(mirrorChannels),
+  },
+  breaker: {
+    factory: () => breaker({ minimumRequests: 5 }),
+    channels: channelNames(breakerChannels),
+  },
+  hedge: {
+    // A short fixed delay and no extra-load cap: the suite's slow answers really are raced.
+    factory: () => hedge({ delay: 20, maxExtraLoad: 1 }),
+    channels: channelNames(hedgeChannels),
+  },
+  "rate-limit": {
+    factory: () => rateLimit({ rate: 1000, concurrency: 8 }),
+    channels: channelNames(rateLimitChannels),
   },
   oci: {
     factory: () => oci(),

@@ -37,3 +37,20 @@ export function parsePluginList(list: string): PluginName[] {
   }
   return out;
 }
+
+/**
+ * The plugins of the composition matrix: the seven above (which the CLI commands also configure)
+ * plus the resilience plugins, which only the matrix assembles.
+ */
+export const MATRIX_PLUGIN_NAMES = [...PLUGIN_NAMES, "breaker", "hedge", "rate-limit"] as const;
+
+/** One of the matrix's plugin names. */
+export type MatrixPluginName = (typeof MATRIX_PLUGIN_NAMES)[number];
+
+/** The npm package of each matrix plugin. */
+export const MATRIX_PLUGIN_PACKAGES: Readonly<Record<MatrixPluginName, string>> = Object.freeze({
+  ...PLUGIN_PACKAGES,
+  breaker: "@switchyard/breaker",
+  hedge: "@switchyard/hedge",
+  "rate-limit": "@switchyard/rate-limit",
+});

@@ -61,8 +61,15 @@ export type { IntegrityErrorOptions } from "./integrity-error.ts";
 export { IntegrityError } from "./integrity-error.ts";
 export type { IntegritySite } from "./integrity-stream.ts";
 export { IntegrityStream } from "./integrity-stream.ts";
-export type { ServedBy } from "./keys.ts";
-export { attemptKey, credentialKey, notBeforeKey, servedByKey } from "./keys.ts";
+export type { AttemptBudget, ServedBy } from "./keys.ts";
+export {
+  attemptBudgetKey,
+  attemptKey,
+  CIRCUIT_OPEN_CODE,
+  credentialKey,
+  notBeforeKey,
+  servedByKey,
+} from "./keys.ts";
 export type { ErrorSite } from "./map-error.ts";
 export { mapError } from "./map-error.ts";
 export type { MemoryStateStoreOptions } from "./memory-state-store.ts";

@@ -23,3 +23,32 @@ export const servedByKey: ContextKey<ServedBy> = contextKey<ServedBy>("switchyar
 
 /** Credentials passed for this call only; they win over every store. */
 export const credentialKey: ContextKey<Credential> = contextKey<Credential>("switchyard:credential");
+
+/**
+ * What a retry budget offers to other plugins that send extra attempts: the shape of
+ * `@switchyard/retry`'s `RetryBudget`. `@switchyard/hedge` spends it for each hedged attempt, so a
+ * partial outage that empties the budget also stops the hedges (no double load).
+ */
+export interface AttemptBudget {
+  /**
+   * Takes the cost of one extra attempt; returns what was taken, or `undefined` (taking nothing)
+   * when the budget cannot pay for it.
+   */
+  acquire(afterTimeout: boolean): number | undefined;
+}
+
+/**
+ * The retry budget in force for this call. Set by `@switchyard/retry` when the call starts (when it
+ * has a budget); read by plugins that send extra attempts (`@switchyard/hedge`).
+ */
+export const attemptBudgetKey: ContextKey<AttemptBudget> =
+  contextKey<AttemptBudget>("switchyard:attempt-budget");
+
+/**
+ * The stable code of the error a circuit breaker fails fast with (`@switchyard/breaker`'s
+ * `CircuitOpenError`). The error is transient and means "nothing was sent, no connection was paid
+ * for": `@switchyard/mirror` counts it as a failed mirror and tries the next one at once, without
+ * its failover delay. Any breaker, official or not, cooperates with mirror by failing with a
+ * transient `SwitchyardError` of this code.
+ */
+export const CIRCUIT_OPEN_CODE = "SWITCHYARD_ERR_CIRCUIT_OPEN";

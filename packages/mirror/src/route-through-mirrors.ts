@@ -1,5 +1,7 @@
-import type { Context, HttpRequest, HttpResponse, Next } from "@switchyard/core";
+import type { Context, ContextKey, HttpRequest, HttpResponse, Next } from "@switchyard/core";
 import {
+  CIRCUIT_OPEN_CODE,
+  contextKey,
   isSwitchyardError,
   mapError,
   publishScrubbed,
@@ -17,6 +19,23 @@ import type { ResolvedOptions } from "./mirror-options.ts";
 import { mirrorRouteKey } from "./mirror-options.ts";
 import type { Pool, PoolEntry } from "./mirror-pool.ts";
 import { rewriteForMirror, syntheticNotFound } from "./send-to-mirror.ts";
+
+/**
+ * The mirrors an attempt of this call is waiting on right now. A second, concurrent pass through
+ * mirror for the same call (a hedge from `@switchyard/hedge`, outside in stage `policy`) tries the
+ * other mirrors first: racing the mirror that is already slow would gain nothing.
+ */
+const busyMirrorsKey: ContextKey<Set<PoolEntry>> = contextKey<Set<PoolEntry>>("switchyard:mirror:busy");
+
+/** `order` with the mirrors busy for this call moved last (stable). */
+function busyLast(
+  order: readonly number[],
+  entries: readonly PoolEntry[],
+  busy: Set<PoolEntry> | undefined,
+): readonly number[] {
+  if (busy === undefined || busy.size === 0) return order;
+  return [...order.filter((i) => !busy.has(entries[i]!)), ...order.filter((i) => busy.has(entries[i]!))];
+}
 
 interface Tried {
   readonly outcome: "failed" | "next";
@@ -70,7 +89,10 @@ export async function routeThroughMirrors(
     return syntheticNotFound(request, context, pool, path);
   }
 
-  const sequence: PoolEntry[] = order.slice(0, options.maxAttempts).map((i) => entries[i]!);
+  let busy = context.get(busyMirrorsKey);
+  const sequence: PoolEntry[] = busyLast(order, entries, busy)
+    .slice(0, options.maxAttempts)
+    .map((i) => entries[i]!);
   if (fallback) sequence.push(pool.origin);
   // Trying a mirror past its failure limit is a probe: other calls skip it until it settles.
   const overLimit = new Set(standings.filter((s) => s.availability !== "healthy").map((s) => s.entry));
@@ -83,6 +105,8 @@ export async function routeThroughMirrors(
   let transient = false;
   let lastError: unknown;
   let why: string | undefined;
+  // A breaker that failed fast sent nothing: the next mirror goes at once, without the failover delay.
+  let nothingSent = false;
   if (order.length > options.maxAttempts) why = `maxAttempts (${options.maxAttempts}) reached`;
 
   for (let n = 0; n < sequence.length; n++) {
@@ -96,7 +120,7 @@ export async function routeThroughMirrors(
         await pending.res.discard();
         pending = undefined;
       }
-      const wait = options.delay(n);
+      const wait = nothingSent ? 0 : options.delay(n);
       await abortableSleep(Number.isFinite(wait) && wait > 0 ? wait : 0, request.signal, where);
     }
     const probe = overLimit.has(entry);
@@ -115,15 +139,22 @@ export async function routeThroughMirrors(
       });
     }
     let res: HttpResponse;
+    if (busy === undefined) {
+      busy = new Set();
+      context.set(busyMirrorsKey, busy);
+    }
+    busy.add(entry);
     try {
       // Redirects from a mirror are core's: its redirect loop keeps the caller's credentials off
       // any hop that leaves the caller's origin.
       res = await next(target);
     } catch (error) {
+      busy.delete(entry);
       if (!isMirrorFailure(error)) {
         if (probe) entry.state.probing = false;
         throw error;
       }
+      nothingSent = isSwitchyardError(error, CIRCUIT_OPEN_CODE);
       const text = errorText(error, entry);
       const failures = pool.recordFailure(entry, now(), text, false);
       publishFailed(pool, entry, context, request.method, n + 1, failures, { error: text });
@@ -134,6 +165,8 @@ export async function routeThroughMirrors(
       lastError = error;
       continue;
     }
+    busy.delete(entry);
+    nothingSent = false;
     const verdict = judgeStatus(res.status, options);
     if (verdict === "failure") {
       const text = statusText(res);

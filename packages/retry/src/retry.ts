@@ -1,5 +1,6 @@
 import type { Context, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
 import {
+  attemptBudgetKey,
   attemptKey,
   BodyNotReplayableError,
   InvalidOptionsError,
@@ -119,6 +120,8 @@ export function retry(options: RetryOptions = {}): RetryMiddleware {
       return Promise.reject(error);
     }
     context.set(attemptKey, 1);
+    // Plugins that send extra attempts (hedge) spend the same budget: core's key, no import.
+    if (budget !== undefined) context.set(attemptBudgetKey, budget);
     let sent: Promise<HttpResponse>;
     try {
       sent = next(request);

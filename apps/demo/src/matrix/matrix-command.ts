@@ -3,22 +3,25 @@ import { CliError, EXIT, usageError } from "../cli/exit-codes.ts";
 import { intFlag, parseCommandArgs } from "../cli/parse-args.ts";
 import { type DemoPeers, type RegistryChoice, startDemoPeers } from "../peers/demo-peers.ts";
 import { RETRY_AFTER_SECONDS } from "../peers/origin-servers.ts";
-import { PLUGIN_NAMES } from "../plugin-names.ts";
-import { matrixPlugins } from "./matrix-plugins.ts";
+import { MATRIX_PLUGIN_NAMES } from "../plugin-names.ts";
 import { renderExpectedFailures, renderMatrix, renderSummary, renderUnexpected } from "./render-matrix.ts";
 import { runMatrix } from "./run-matrix.ts";
 import { SCENARIOS } from "./scenarios.ts";
 
-export const MATRIX_HELP = `Usage: demo [matrix] [--seed N] [--concurrency N] [--registry auto|cncf|stand-in] [--only ids]
+export const MATRIX_HELP = `Usage: demo [matrix] [--seed N] [--full] [--concurrency N] [--registry auto|cncf|stand-in] [--only ids]
 
-Starts local peers on 127.0.0.1 and runs the composition matrix: every subset of the seven
-plugins (${PLUGIN_NAMES.join(", ")}) on top of @switchyard/core, 128 rows, each
+Starts local peers on 127.0.0.1 and runs the composition matrix: subsets of the ten plugins
+(${MATRIX_PLUGIN_NAMES.join(", ")}) on top of @switchyard/core, each
 listed to createClient in a random order, against ${SCENARIOS.length} scenarios that each need one plugin.
-A cell passes when its plugin is present and the scenario succeeds; without the plugin it must
-fail with the expected clear error. Exits 1 when any cell is unexpected.
+By default 128 of the 1024 subsets: every subset of the first seven, joined by breaker, hedge and
+rate-limit as a balanced design says (each plugin in half the rows, each pair together in a
+quarter); --full runs all 1024. A cell passes when its plugin is present and the scenario
+succeeds; without the plugin it must fail with the expected clear error. Exits 1 when any cell is
+unexpected.
 
 Options:
   --seed N            seed of the listing order (printed on every run; replays a run)
+  --full              every subset of the ten plugins (1024 rows) instead of the 128-row design
   --concurrency N     cells run at once (default 24)
   --registry KIND     auto (the CNCF registry when installed, else the stand-in), cncf, stand-in
   --only IDS          only these scenarios, comma-separated: ${SCENARIOS.map((s) => s.id).join(",")}
@@ -38,6 +41,7 @@ export async function matrixCommand(
       concurrency: { type: "string" },
       registry: { type: "string" },
       only: { type: "string" },
+      full: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     "matrix",
@@ -68,8 +72,11 @@ export async function matrixCommand(
   }
 
   const line = (text = "") => out.write(`${text}\n`);
+  const plan = values.full === true ? "full" : "design";
   line(
-    `Switchyard demo: every subset of the ${PLUGIN_NAMES.length} plugins on @switchyard/core, against local peers`,
+    plan === "full"
+      ? `Switchyard demo: every subset of the ${MATRIX_PLUGIN_NAMES.length} plugins (1024) on @switchyard/core, against local peers`
+      : `Switchyard demo: 128 of the 1024 subsets of the ${MATRIX_PLUGIN_NAMES.length} plugins on @switchyard/core (every subset of the first seven, the resilience plugins by a balanced design; --full for all), against local peers`,
   );
   line("Starting peers on 127.0.0.1 ...");
   let peers: DemoPeers;
@@ -89,6 +96,11 @@ export async function matrixCommand(
     );
     line(`  private host   ${o.private.origin}   401 without its bearer token`);
     line(`  dead primary   ${o.deadOrigin}   nothing listens; mirror at ${o.mirror.origin}/mirror`);
+    line(`  down host      ${o.down.origin}   503 to everything`);
+    line(
+      `  quota host     ${o.quota.origin}   RateLimit: remaining=0 on the first request; early requests get 429`,
+    );
+    line(`  slow host      ${o.slowFirst.origin}   each path's first answer takes 1.5 s`);
     line(`  s3             ${peers.s3.url}   s3rver behind the testkit's SigV4-verifying front`);
     line(`  gcs            ${peers.gcs.url}   GCS stand-in (XML API, OAuth2 token endpoint checking JWTs)`);
     line(`  oci            ${peers.registry.description}`);
@@ -96,11 +108,14 @@ export async function matrixCommand(
     line();
     line(`Seed ${seed} (replay this run with: npm run demo -- --seed ${seed})`);
     const tty = out.isTTY === true;
+    // Loaded here, not at start-up: the other commands never pay for every plugin.
+    const { matrixPlugins } = await import("./matrix-plugins.ts");
     const result = await runMatrix({
       seed,
       peers,
       plugins: matrixPlugins(peers),
       concurrency,
+      plan,
       ...(only ? { scenarios: only } : {}),
       onCell: tty
         ? (_cell, done, total) => {

@@ -1,19 +1,20 @@
 import { auth, memoryStore } from "@switchyard/auth";
+import { breaker } from "@switchyard/breaker";
 import type { Middleware } from "@switchyard/core";
 import { gcs, serviceAccount } from "@switchyard/gcs";
+import { hedge } from "@switchyard/hedge";
 import { mirror } from "@switchyard/mirror";
 import { oci } from "@switchyard/oci";
+import { rateLimit } from "@switchyard/rate-limit";
 import { retry } from "@switchyard/retry";
 import { retryAfter } from "@switchyard/retry-after";
 import { s3 } from "@switchyard/s3";
 import type { DemoPeers } from "../peers/demo-peers.ts";
-import type { PluginName } from "../plugin-names.ts";
+import type { MatrixPluginName } from "../plugin-names.ts";
+import { BREAKER_MINIMUM_REQUESTS, MIRRORED_PREFIX } from "./matrix-settings.ts";
 
 /** A fresh middleware per call: each cell gets its own instances (token caches, pools, budgets). */
-export type PluginFactories = Readonly<Record<PluginName, () => Middleware>>;
-
-/** Prefix of the dead primary that the mirror plugin maps to the mirror host. */
-export const MIRRORED_PREFIX = "/pkgs";
+export type PluginFactories = Readonly<Record<MatrixPluginName, () => Middleware>>;
 
 /**
  * The plugins as the matrix configures them against the local peers. Bounds are small so the whole
@@ -44,5 +45,14 @@ export function matrixPlugins(peers: DemoPeers): PluginFactories {
           ],
         },
       }),
+    // Every origin, as a user guarding a whole client would; more requests in the window than
+    // retry's four attempts at the dead primary, so only the down host trips it.
+    breaker: () => breaker({ minimumRequests: BREAKER_MINIMUM_REQUESTS, failureRatio: 0.5, openMs: 30_000 }),
+    // The slow host only, with a fixed delay: a fresh client per cell has no latency history, and
+    // racing the other scenarios' deliberate waits would only add requests.
+    hedge: () => hedge({ delay: 100, maxExtraLoad: 1, origins: [peers.origins.slowFirst.origin] }),
+    // Every origin, adaptive: it paces only hosts that throttle (the flaky and down hosts' 503s
+    // too); a floor of 5 requests/s keeps those cells quick.
+    "rate-limit": () => rateLimit({ maxWait: 5_000, minRate: 5 }),
   };
 }

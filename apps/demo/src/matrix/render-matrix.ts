@@ -53,7 +53,8 @@ export function renderExpectedFailures(result: MatrixResult): string[] {
     const cell: CellResult | undefined = result.cells
       .map((row) => row[column]!)
       .find((c) => c.verdict === "expected");
-    if (cell) lines.push(`  ${pad(scenario.title, 40)} without ${scenario.needs}: ${cell.detail}`);
+    const needs = [scenario.needs, ...(scenario.alsoServedBy ?? [])].join(" or ");
+    if (cell) lines.push(`  ${pad(scenario.title, 40)} without ${needs}: ${cell.detail}`);
   });
   return lines;
 }

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import {
+  CIRCUIT_OPEN_CODE,
   type Client,
   ConnectError,
   type HttpResponse,
+  isSwitchyardError,
   replayable,
   servedByKey,
   UnsupportedSchemeError,
@@ -10,8 +12,8 @@ import {
 import { generatedBodySha256, generatedBodyStream } from "@switchyard/testkit/servers";
 import type { DemoPeers } from "../peers/demo-peers.ts";
 import { originText } from "../peers/origin-servers.ts";
-import { PLUGIN_PACKAGES, type PluginName } from "../plugin-names.ts";
-import { MIRRORED_PREFIX } from "./matrix-plugins.ts";
+import { MATRIX_PLUGIN_PACKAGES, type MatrixPluginName } from "../plugin-names.ts";
+import { BREAKER_MINIMUM_REQUESTS, MIRRORED_PREFIX } from "./matrix-settings.ts";
 
 /** What one scenario run ended with. */
 export type Outcome =
@@ -37,7 +39,9 @@ export interface Scenario {
   readonly column: string;
   readonly title: string;
   /** The plugin the scenario needs. */
-  readonly needs: PluginName;
+  readonly needs: MatrixPluginName;
+  /** Other plugins that also do the job (rate-limit honours Retry-After as retry-after does). */
+  readonly alsoServedBy?: readonly MatrixPluginName[];
   /** The clear failure expected without that plugin, in words. */
   readonly expectedFailure: string;
   run(client: Client, cell: CellInfo, peers: DemoPeers): Promise<Outcome>;
@@ -81,7 +85,7 @@ async function attempt(run: () => Promise<Outcome>): Promise<Outcome> {
 }
 
 /** The expected failure of the resolve plugins: core's error naming the package to add. */
-function unsupportedScheme(scheme: string, needs: PluginName) {
+function unsupportedScheme(scheme: string, needs: MatrixPluginName) {
   return (outcome: Outcome): string | undefined => {
     if (outcome.kind !== "error") return `expected UnsupportedSchemeError, got ${describeOutcome(outcome)}`;
     const error = outcome.error;
@@ -89,8 +93,8 @@ function unsupportedScheme(scheme: string, needs: PluginName) {
       return `expected UnsupportedSchemeError, got ${describeOutcome(outcome)}`;
     }
     if (error.scheme !== scheme) return `the error names scheme ${error.scheme}, not ${scheme}`;
-    if (!error.message.includes(PLUGIN_PACKAGES[needs])) {
-      return `the message does not name ${PLUGIN_PACKAGES[needs]}: ${error.message}`;
+    if (!error.message.includes(MATRIX_PLUGIN_PACKAGES[needs])) {
+      return `the message does not name ${MATRIX_PLUGIN_PACKAGES[needs]}: ${error.message}`;
     }
     return undefined;
   };
@@ -103,7 +107,12 @@ function statusFailure(status: number, outcome: Outcome): string | undefined {
 
 const S3_PUT_SIZE = 256 * 1024;
 
-/** The eight scenarios, one per column. */
+/** The breaker scenario's path for a cell. */
+const downPath = (cell: CellInfo) => `/down/${cell.tag}/status`;
+const quotaPath = (cell: CellInfo) => `/quota/${cell.tag}/items`;
+const slowPath = (cell: CellInfo) => `/slow/${cell.tag}/index.json`;
+
+/** The eleven scenarios, one per column. */
 export const SCENARIOS: readonly Scenario[] = [
   {
     id: "oci",
@@ -224,6 +233,7 @@ export const SCENARIOS: readonly Scenario[] = [
     column: "429",
     title: "rate-limited host (429, Retry-After: 1)",
     needs: "retry-after",
+    alsoServedBy: ["rate-limit"],
     expectedFailure: "HTTP 429: the client came back before the deadline",
     run: (client, cell, peers) =>
       attempt(async () => {
@@ -263,6 +273,101 @@ export const SCENARIOS: readonly Scenario[] = [
     checkExpectedFailure: (outcome) => {
       if (outcome.kind === "error" && outcome.error instanceof ConnectError) return undefined;
       return `expected ConnectError, got ${describeOutcome(outcome)}`;
+    },
+  },
+  {
+    id: "down",
+    column: "down",
+    title: "host down (503 to everything)",
+    needs: "breaker",
+    expectedFailure: "the client keeps sending to the down host",
+    run: (client, cell, peers) =>
+      attempt(async () => {
+        // What an application does: keep calling, up to a bound, until it is told to stop.
+        const url = `${peers.origins.down.origin}${downPath(cell)}`;
+        let last: Outcome = { kind: "wrong", detail: "no call made" };
+        for (
+          let call = 0;
+          call < 8 && peers.origins.downCount(downPath(cell)) <= BREAKER_MINIMUM_REQUESTS;
+          call++
+        ) {
+          try {
+            const res = await client.request(url);
+            await res.discard();
+            last = { kind: "status", status: res.status, detail: "the down host answered" };
+          } catch (error) {
+            if (!isSwitchyardError(error, CIRCUIT_OPEN_CODE)) return { kind: "error", error };
+            const n = peers.origins.downCount(downPath(cell));
+            if (n !== BREAKER_MINIMUM_REQUESTS)
+              return { kind: "wrong", detail: `the host saw ${n} requests` };
+            return { kind: "ok", detail: `circuit open after ${n} requests; CircuitOpenError, nothing sent` };
+          }
+        }
+        return last;
+      }),
+    checkExpectedFailure: (outcome, cell, peers) => {
+      const n = peers.origins.downCount(downPath(cell));
+      if (outcome.kind === "ok" || n <= BREAKER_MINIMUM_REQUESTS) {
+        return `expected the down host to keep receiving requests, it saw ${n}: ${describeOutcome(outcome)}`;
+      }
+      return undefined;
+    },
+  },
+  {
+    id: "quota",
+    column: "quota",
+    title: "quota host (RateLimit: remaining=0, reset=1)",
+    needs: "rate-limit",
+    expectedFailure: "HTTP 429: the second request came before the announced reset",
+    run: (client, cell, peers) =>
+      attempt(async () => {
+        const url = `${peers.origins.quota.origin}${quotaPath(cell)}`;
+        const first = await client.request(url);
+        await first.discard();
+        const outcome = await expectText(
+          await client.request(url),
+          originText("quota", quotaPath(cell)),
+          "after the reset",
+        );
+        const early = peers.origins.quota.earlyRequests(quotaPath(cell));
+        if (outcome.kind === "ok" && early > 0) {
+          return { kind: "wrong", detail: `${early} request(s) arrived before the announced reset` };
+        }
+        return outcome;
+      }),
+    checkExpectedFailure: (outcome, cell, peers) => {
+      const early = peers.origins.quota.earlyRequests(quotaPath(cell));
+      if (outcome.kind === "ok" || early === 0) {
+        return `expected a request before the reset, got ${early}: ${describeOutcome(outcome)}`;
+      }
+      return undefined;
+    },
+  },
+  {
+    id: "slow",
+    column: "slow",
+    title: "slow first answer (1.5 s)",
+    needs: "hedge",
+    expectedFailure: "the slow first answer, after 1.5 s",
+    run: (client, cell, peers) =>
+      attempt(async () => {
+        const res = await client.request(`${peers.origins.slowFirst.origin}${slowPath(cell)}`);
+        const outcome = await expectText(
+          res,
+          originText("slow-first", slowPath(cell)),
+          "the hedge answered first",
+        );
+        const n = peers.origins.slowFirstCount(slowPath(cell));
+        if (outcome.kind === "ok" && n !== 2)
+          return { kind: "wrong", detail: `the host saw ${n} requests, not 2` };
+        return outcome;
+      }),
+    checkExpectedFailure: (outcome, cell, peers) => {
+      const n = peers.origins.slowFirstCount(slowPath(cell));
+      if (outcome.kind !== "wrong" || n !== 1) {
+        return `expected the slow first answer from one request, got ${describeOutcome(outcome)} after ${n}`;
+      }
+      return undefined;
     },
   },
 ];

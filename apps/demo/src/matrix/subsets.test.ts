@@ -1,19 +1,39 @@
 import { describe, expect, it } from "vitest";
-import { PLUGIN_NAMES } from "../plugin-names.ts";
+import { MATRIX_PLUGIN_NAMES, PLUGIN_NAMES } from "../plugin-names.ts";
 import { mulberry32, shuffled } from "./prng.ts";
 import { allSubsets, hasPlugin } from "./subsets.ts";
 
 describe("allSubsets", () => {
-  it("lists each of the 128 subsets once", () => {
+  it("lists 128 distinct subsets, every subset of the seven first-round plugins once", () => {
     const rows = allSubsets(42);
     expect(rows).toHaveLength(128);
-    const keys = new Set(rows.map((r) => [...r.listed].sort().join(",")));
-    expect(keys.size).toBe(128);
+    expect(new Set(rows.map((r) => r.mask)).size).toBe(128);
+    expect(new Set(rows.map((r) => r.mask & 0x7f)).size).toBe(128);
+  });
+
+  it("puts each plugin in half the rows and each pair together in a quarter", () => {
+    const rows = allSubsets(42);
+    for (const a of MATRIX_PLUGIN_NAMES) {
+      expect(rows.filter((r) => hasPlugin(r, a))).toHaveLength(64);
+      for (const b of MATRIX_PLUGIN_NAMES) {
+        if (a < b)
+          expect(
+            rows.filter((r) => hasPlugin(r, a) && hasPlugin(r, b)),
+            `${a}+${b}`,
+          ).toHaveLength(32);
+      }
+    }
+  });
+
+  it("lists every one of the 1024 subsets with the full plan", () => {
+    const rows = allSubsets(3, "full");
+    expect(rows).toHaveLength(1024);
+    expect(new Set(rows.map((r) => [...r.listed].sort().join(","))).size).toBe(1024);
   });
 
   it("lists exactly the members of each mask, in some order", () => {
     for (const row of allSubsets(7)) {
-      const members = PLUGIN_NAMES.filter((name) => hasPlugin(row, name));
+      const members = MATRIX_PLUGIN_NAMES.filter((name) => hasPlugin(row, name));
       expect([...row.listed].sort()).toEqual([...members].sort());
     }
   });
@@ -25,8 +45,15 @@ describe("allSubsets", () => {
     expect(a).not.toEqual(b);
   });
 
-  it("puts the full subset's plugins in more than one order across seeds", () => {
-    const orders = new Set(Array.from({ length: 20 }, (_, seed) => allSubsets(seed)[127]!.listed.join(",")));
+  it("puts the seven first-round plugins' full row in more than one order across seeds", () => {
+    const full = (1 << PLUGIN_NAMES.length) - 1;
+    const orders = new Set(
+      Array.from({ length: 20 }, (_, seed) =>
+        allSubsets(seed)
+          .find((r) => (r.mask & 0x7f) === full)!
+          .listed.join(","),
+      ),
+    );
     expect(orders.size).toBeGreaterThan(10);
   });
 });

@@ -23,6 +23,14 @@ export interface OriginServers {
   readonly deadOrigin: string;
   /** Requests per path on the flaky host. */
   flakyCount(path: string): number;
+  /** Answers 503 to everything under `/down/`, counting requests per path (the breaker scenario). */
+  readonly down: TestServer;
+  downCount(path: string): number;
+  /** Spends its quota per path on the first request (the rate-limit scenario). */
+  readonly quota: LimitedHost;
+  /** Answers each path's first request after {@link SLOW_FIRST_MS}, later ones at once (the hedge scenario). */
+  readonly slowFirst: TestServer;
+  slowFirstCount(path: string): number;
   close(): Promise<void>;
 }
 
@@ -39,6 +47,11 @@ export const RETRY_AFTER_SECONDS = 1;
 // Clocks: the client counts its deadline from when it read the 429, which is after we sent it, so
 // it is never earlier than ours; the grace only absorbs timer rounding.
 const EARLY_GRACE_MS = 50;
+
+/** Seconds until the quota host's window resets (its `RateLimit` header says so). */
+export const QUOTA_RESET_SECONDS = 1;
+/** How long the slow-first host holds each path's first answer. */
+export const SLOW_FIRST_MS = 1500;
 
 /** The text every origin answers, so a scenario can check it got the right bytes. */
 export function originText(role: string, path: string): string {
@@ -105,6 +118,50 @@ export async function startOriginServers(): Promise<OriginServers> {
     send(res, 200, {}, originText("mirror", pathOf(req).slice("/mirror".length)));
   });
 
+  const downCounts = new Map<string, number>();
+  const down = await startTestServer();
+  down.route("/down/*", (req, res) => {
+    const path = pathOf(req);
+    downCounts.set(path, (downCounts.get(path) ?? 0) + 1);
+    send(res, 503, {}, "down for maintenance\n");
+  });
+
+  // One request per window: the first spends the quota and says so (IETF RateLimit header); a
+  // request before the reset is early, refused with a bare 429 (no Retry-After: a penalty).
+  const quotas = new Map<string, { reset: number; early: number }>();
+  const quotaServer = await startTestServer();
+  quotaServer.route("/quota/*", (req, res) => {
+    const path = pathOf(req);
+    const now = Date.now();
+    const state = quotas.get(path);
+    if (state !== undefined && now < state.reset - EARLY_GRACE_MS) {
+      state.early++;
+      send(res, 429, {}, "quota spent\n");
+      return;
+    }
+    quotas.set(path, { reset: now + QUOTA_RESET_SECONDS * 1000, early: state?.early ?? 0 });
+    send(
+      res,
+      200,
+      { ratelimit: `limit=1, remaining=0, reset=${QUOTA_RESET_SECONDS}` },
+      originText("quota", path),
+    );
+  });
+
+  const slowCounts = new Map<string, number>();
+  const slowFirst = await startTestServer();
+  slowFirst.route("/slow/*", (req, res) => {
+    const path = pathOf(req);
+    const n = (slowCounts.get(path) ?? 0) + 1;
+    slowCounts.set(path, n);
+    if (n > 1) {
+      send(res, 200, {}, originText("slow-first", path));
+      return;
+    }
+    const timer = setTimeout(() => send(res, 200, {}, "the slow first answer\n"), SLOW_FIRST_MS);
+    res.once("close", () => clearTimeout(timer));
+  });
+
   // A port that was free a moment ago: connecting to it is refused (ECONNREFUSED -> ConnectError).
   // Checked once more, bounded, in case another process took it in between.
   let deadPort = await freePort();
@@ -122,8 +179,19 @@ export async function startOriginServers(): Promise<OriginServers> {
     mirror,
     deadOrigin: `http://127.0.0.1:${deadPort}`,
     flakyCount: (path) => flakyCounts.get(path) ?? 0,
+    down,
+    downCount: (path) => downCounts.get(path) ?? 0,
+    quota: {
+      server: quotaServer,
+      origin: quotaServer.origin,
+      earlyRequests: (path) => quotas.get(path)?.early ?? 0,
+    },
+    slowFirst,
+    slowFirstCount: (path) => slowCounts.get(path) ?? 0,
     async close() {
-      await Promise.all([flaky.close(), limitedServer.close(), privateServer.close(), mirror.close()]);
+      await Promise.all(
+        [flaky, limitedServer, privateServer, mirror, down, quotaServer, slowFirst].map((s) => s.close()),
+      );
     },
   };
 }

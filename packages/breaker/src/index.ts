@@ -1,0 +1,10 @@
+export type { BreakerMiddleware, CircuitSnapshot } from "./breaker.ts";
+export { breaker } from "./breaker.ts";
+export { breakerChannels } from "./breaker-events.ts";
+export type { BreakerOptions } from "./breaker-options.ts";
+export type { Admission, CircuitSettings, CircuitState, Transition } from "./circuit.ts";
+export { Circuit } from "./circuit.ts";
+export { CircuitOpenError, isCircuitOpenError } from "./errors.ts";
+export { isTransportFailure } from "./is-transport-failure.ts";
+export type { WindowCounts } from "./sliding-window.ts";
+export { SlidingWindow } from "./sliding-window.ts";

@@ -1,0 +1,11 @@
+export type { AdaptiveRateSettings } from "./adaptive-rate.ts";
+export { AdaptiveRate } from "./adaptive-rate.ts";
+export { isRateLimitExceededError, RateLimitExceededError } from "./errors.ts";
+export { KNOWN_HOSTS } from "./known-hosts.ts";
+export type { HeaderReader, RateLimitHints } from "./parse-rate-limit-headers.ts";
+export { parseRateLimitHeaders, parseRetryAfterMs } from "./parse-rate-limit-headers.ts";
+export type { OriginSnapshot, RateLimitMiddleware } from "./rate-limit.ts";
+export { rateLimit } from "./rate-limit.ts";
+export { rateLimitChannels } from "./rate-limit-events.ts";
+export type { OriginLimits, RateLimitOptions } from "./rate-limit-options.ts";
+export type { Sleep } from "./sleep.ts";
