@@ -2,6 +2,8 @@ export type { BodyFactory, ByteStream, DispatchBody, ReplayableBody, RequestBody
 export { BodyHolder, isReplayableValue, replayable } from "./body.ts";
 export type { BucketUrlProblem, BucketUrlRules, ParsedBucketUrl } from "./bucket-url.ts";
 export { parseBucketUrl, percentDecode, rfc3986Encode } from "./bucket-url.ts";
+export type { CacheMode, CacheStatus } from "./cache-mode.ts";
+export { CACHE_MODES, checkCacheMode } from "./cache-mode.ts";
 export type { Chain, ChainOrder } from "./chain.ts";
 export { composeChain, orderMiddleware, validateMiddleware } from "./chain.ts";
 export type { CallInit, Client, ClientOptions } from "./client.ts";
@@ -41,7 +43,7 @@ export { toWebResponse } from "./fetch.ts";
 export type { HeadersInit, HeaderValue } from "./headers.ts";
 export { HttpHeaders } from "./headers.ts";
 export type { ServedBy } from "./keys.ts";
-export { attemptKey, credentialKey, notBeforeKey, servedByKey } from "./keys.ts";
+export { attemptKey, cacheStatusKey, credentialKey, notBeforeKey, servedByKey } from "./keys.ts";
 export type { ErrorSite } from "./map-error.ts";
 export { mapError } from "./map-error.ts";
 export type { Middleware, Next } from "./middleware.ts";

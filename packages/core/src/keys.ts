@@ -1,3 +1,4 @@
+import type { CacheStatus } from "./cache-mode.ts";
 import type { ContextKey } from "./context.ts";
 import { contextKey } from "./context.ts";
 import type { Credential } from "./credentials.ts";
@@ -23,3 +24,6 @@ export const servedByKey: ContextKey<ServedBy> = contextKey<ServedBy>("switchyar
 
 /** Credentials passed for this call only; they win over every store. */
 export const credentialKey: ContextKey<Credential> = contextKey<Credential>("switchyard:credential");
+
+/** What an HTTP cache plugin did for this call (hit, stale, revalidated, miss, bypass); set by the cache. */
+export const cacheStatusKey: ContextKey<CacheStatus> = contextKey<CacheStatus>("switchyard:cache-status");
