@@ -1,4 +1,5 @@
 import type { RequestBody } from "./body.ts";
+import type { CacheMode } from "./cache-mode.ts";
 import type { CallInit } from "./client.ts";
 import type { HttpRequest, RedirectMode } from "./request.ts";
 import type { HttpResponse } from "./response.ts";
@@ -29,6 +30,7 @@ export function createFetch(request: Request): typeof globalThis.fetch {
     let body: RequestBody | undefined;
     let signal: AbortSignal | undefined;
     let redirect: RedirectMode | undefined;
+    let cache: CacheMode | undefined;
     if (typeof input === "object" && input !== null && !(input instanceof URL) && "url" in input) {
       url = input.url;
       method = input.method;
@@ -36,6 +38,8 @@ export function createFetch(request: Request): typeof globalThis.fetch {
       body = input.body === null ? undefined : (input.body as unknown as RequestBody);
       signal = input.signal;
       redirect = input.redirect as RedirectMode;
+      // A Request always reports "default"; only a deliberate other mode is passed on.
+      if (input.cache !== undefined && input.cache !== "default") cache = input.cache;
     } else {
       url = String(input);
     }
@@ -45,6 +49,7 @@ export function createFetch(request: Request): typeof globalThis.fetch {
       if (init.body !== undefined) body = toBody(init.body);
       if (init.signal != null) signal = init.signal;
       if (init.redirect !== undefined) redirect = init.redirect as RedirectMode;
+      if (init.cache !== undefined) cache = init.cache;
     }
     const res = await request(url, {
       method,
@@ -52,6 +57,7 @@ export function createFetch(request: Request): typeof globalThis.fetch {
       body,
       signal,
       redirect,
+      cache,
     });
     return toWebResponse(res, method);
   };
