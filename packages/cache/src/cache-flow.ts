@@ -1,0 +1,447 @@
+import type { Readable } from "node:stream";
+import type { CacheMode, Context, HttpRequest, HttpResponse, Next } from "@switchyard/core";
+import { HttpHeaders, HttpResponse as Response } from "@switchyard/core";
+import type CachePolicy from "http-cache-semantics";
+import { credentialIdentity, entryKey } from "./cache-key.ts";
+import type { ResolvedCacheOptions } from "./cache-options.ts";
+import type { EntryIndex, Found } from "./entry-index.ts";
+import type { EntryMeta } from "./entry-meta.ts";
+import { varyMatches, varySelection, writeMeta } from "./entry-meta.ts";
+import { CacheIntegrityError, CacheMissError } from "./errors.ts";
+import { cacheChannels, publish } from "./events.ts";
+import { Flights } from "./flights.ts";
+import type { Policy } from "./policy.ts";
+import { policyRequest, policyResponse, staleIfErrorSeconds } from "./policy.ts";
+import { callFields, tagResponse } from "./respond.ts";
+import { teeToStore } from "./tee.ts";
+
+type PolicyRequest = CachePolicy.Request;
+type Answer = HttpResponse | { readonly wait: Promise<void> } | undefined;
+
+// A revalidation in the background outlives the caller's call: it must not die with its signal.
+const NEVER: AbortSignal = new AbortController().signal;
+// How often a call waits for another call's fill of the same key before fetching on its own.
+const MAX_WAITS = 3;
+// Entries with a validator stay in a state store this long past their lifetime: they can still be revalidated.
+const REVALIDATABLE_MS = 30 * 24 * 3600 * 1000;
+
+function conditionals(policy: Policy, preq: PolicyRequest): Record<string, string> | undefined {
+  const all = policy.revalidationHeaders(preq);
+  const out: Record<string, string> = {};
+  const etag = all["if-none-match"];
+  const since = all["if-modified-since"];
+  if (typeof etag === "string") out["if-none-match"] = etag;
+  if (typeof since === "string") out["if-modified-since"] = since;
+  return etag === undefined && since === undefined ? undefined : out;
+}
+
+/** The cache's decisions for one call (the middleware only routes calls here). */
+export class CacheFlow {
+  readonly #o: ResolvedCacheOptions;
+  readonly #index: EntryIndex;
+  readonly #Policy: typeof CachePolicy;
+  readonly #flights = new Flights();
+  readonly #background = new Set<Promise<unknown>>();
+
+  constructor(options: ResolvedCacheOptions, index: EntryIndex, policy: typeof CachePolicy) {
+    this.#o = options;
+    this.#index = index;
+    this.#Policy = policy;
+  }
+
+  /** Resolves when background work and flights in progress are done. */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 100 && (this.#background.size > 0 || this.#flights.all().length > 0); i++) {
+      await Promise.allSettled([...this.#background, ...this.#flights.all()]);
+    }
+  }
+
+  /** An unsafe method: on success, the stored responses for its URL, Location and Content-Location go (RFC 9111 §4.4). */
+  unsafe(request: HttpRequest, next: Next): Promise<HttpResponse> {
+    return next(request).then((res) => {
+      if (res.status < 400) this.#invalidate(request, res);
+      return res;
+    });
+  }
+
+  /** A key whose last answer could not be stored: the network, then store it if it now may be. */
+  fetchUncached(request: HttpRequest, next: Next, context: Context, key: string): Promise<HttpResponse> {
+    const credential = credentialIdentity(request, context);
+    return next(request).then((res) => this.#admit(request, context, key, credential, res, undefined, false));
+  }
+
+  /** A GET the cache may answer. */
+  async get(
+    request: HttpRequest,
+    next: Next,
+    context: Context,
+    mode: CacheMode,
+    key: string,
+    credential: string,
+  ): Promise<HttpResponse> {
+    const preq = policyRequest(request, key);
+    if (mode === "reload")
+      return this.#fill(request, next, context, key, credential, undefined, "reload", undefined);
+    let reason = "absent";
+    for (let waits = 0; ; ) {
+      const found = await this.#index.lookup(key);
+      if (found !== undefined) {
+        if (found.meta.credential !== credential) reason = "credential";
+        else if (!varyMatches(found.meta.vary, preq.headers)) reason = "vary";
+        else {
+          const answer = await this.#fromEntry(request, next, context, mode, key, credential, preq, found);
+          if (answer instanceof Response) return answer;
+          if (answer !== undefined && waits < MAX_WAITS && this.#o.coalesce) {
+            waits++;
+            await answer.wait;
+            continue;
+          }
+          if (answer === undefined) reason = "corrupt";
+        }
+      }
+      if (mode === "only-if-cached") throw new CacheMissError({ ...callFields(request, context) });
+      const flight = this.#o.coalesce
+        ? this.#flights.get(this.#flightKey(key, credential, found, preq))
+        : undefined;
+      if (flight !== undefined && waits < MAX_WAITS) {
+        waits++;
+        await flight;
+        continue;
+      }
+      const stale = found !== undefined && reason !== "corrupt" ? found : undefined;
+      return this.#fill(
+        request,
+        next,
+        context,
+        key,
+        credential,
+        stale,
+        reason,
+        this.#flightKey(key, credential, found, preq),
+      );
+    }
+  }
+
+  async #fromEntry(
+    request: HttpRequest,
+    next: Next,
+    context: Context,
+    mode: CacheMode,
+    key: string,
+    credential: string,
+    preq: PolicyRequest,
+    found: Found,
+  ): Promise<Answer> {
+    const policy = found.policy;
+    if (mode === "force-cache" || mode === "only-if-cached") {
+      return this.#serve(request, context, found, policy.stale() ? "stale" : "hit", "force-cache");
+    }
+    if (mode !== "no-cache") {
+      const evaluated = policy.evaluateRequest(preq);
+      if (evaluated.response !== undefined) {
+        if (evaluated.revalidation === undefined) return this.#serve(request, context, found, "hit");
+        if (!evaluated.revalidation.synchronous && this.#o.staleWhileRevalidate) {
+          const served = await this.#serve(request, context, found, "stale", "stale-while-revalidate");
+          if (served !== undefined)
+            this.#revalidateLater(request, next, context, key, credential, preq, found);
+          return served;
+        }
+      }
+      // Stale here; another process may have revalidated it since this one looked.
+      const latest = await this.#index.load(key);
+      if (latest !== undefined && latest.entry.metadata !== found.entry.metadata)
+        return { wait: Promise.resolve() };
+    }
+    const flightKey = this.#flightKey(key, credential, found, preq);
+    const flight = this.#flights.get(flightKey);
+    if (flight !== undefined && this.#o.coalesce) return { wait: flight };
+    const headers = conditionals(policy, preq);
+    if (headers === undefined)
+      return this.#fill(request, next, context, key, credential, found, "expired", flightKey);
+    const land = this.#flights.enter(flightKey);
+    let res: HttpResponse;
+    try {
+      res = await next(request.with({ headers }));
+    } catch (error) {
+      land();
+      const stale = await this.#staleForError(request, context, found);
+      if (stale !== undefined) return stale;
+      throw error;
+    }
+    return this.#afterRevalidation(request, next, context, key, credential, preq, found, res, land, false);
+  }
+
+  #revalidateLater(
+    request: HttpRequest,
+    next: Next,
+    context: Context,
+    key: string,
+    credential: string,
+    preq: PolicyRequest,
+    found: Found,
+  ): void {
+    const flightKey = this.#flightKey(key, credential, found, preq);
+    if (this.#flights.get(flightKey) !== undefined) return;
+    const headers = conditionals(found.policy, preq) ?? {};
+    const land = this.#flights.enter(flightKey);
+    const task = next(request.with({ headers, signal: NEVER }))
+      .then((res) =>
+        this.#afterRevalidation(request, next, context, key, credential, preq, found, res, land, true),
+      )
+      .then((res) => {
+        // A changed body: let the tee fill the store with nobody reading.
+        res?.body.resume();
+      })
+      .catch((error: unknown) => {
+        land();
+        publish(cacheChannels.error, () => ({ operation: "revalidate", store: this.#o.store.name, error }));
+      });
+    this.#track(task);
+  }
+
+  async #afterRevalidation(
+    request: HttpRequest,
+    next: Next,
+    context: Context,
+    key: string,
+    credential: string,
+    preq: PolicyRequest,
+    found: Found,
+    res: HttpResponse,
+    land: () => void,
+    background: boolean,
+  ): Promise<HttpResponse | undefined> {
+    if (res.status === 304) {
+      void res.discard();
+      const { policy, modified } = found.policy.revalidatedPolicy(preq, policyResponse(res, request.url));
+      if (!modified) {
+        let current = found;
+        try {
+          const meta: EntryMeta = { ...found.meta, policy: policy.toObject() };
+          const entry = await this.#o.store.update(found.entry, writeMeta(meta));
+          current = this.#index.remember(entry, this.#stateTtl(policy)) ?? found;
+        } catch (error) {
+          publish(cacheChannels.error, () => ({ operation: "update", store: this.#o.store.name, error }));
+        }
+        land();
+        publish(cacheChannels.revalidated, () => ({ ...callFields(request, context), background }));
+        if (background) return undefined;
+        const served = await this.#serve(request, context, current, "revalidated");
+        return served ?? this.#fill(request, next, context, key, credential, undefined, "corrupt", undefined);
+      }
+      land();
+      if (background) return undefined;
+      // The 304 names other validators than the stored ones: fetch the whole body.
+      return this.#fill(request, next, context, key, credential, undefined, "expired", undefined);
+    }
+    if (res.status >= 500 && !background) {
+      const stale = await this.#staleForError(request, context, found);
+      if (stale !== undefined) {
+        land();
+        void res.discard();
+        return stale;
+      }
+    }
+    return this.#admit(request, context, key, credential, res, land, background);
+  }
+
+  async #fill(
+    request: HttpRequest,
+    next: Next,
+    context: Context,
+    key: string,
+    credential: string,
+    stale: Found | undefined,
+    reason: string,
+    flightKey: string | undefined,
+  ): Promise<HttpResponse> {
+    publish(cacheChannels.miss, () => ({ ...callFields(request, context), reason }));
+    const land = flightKey === undefined ? undefined : this.#flights.enter(flightKey);
+    let res: HttpResponse;
+    try {
+      res = await next(request);
+    } catch (error) {
+      land?.();
+      const served = stale === undefined ? undefined : await this.#staleForError(request, context, stale);
+      if (served !== undefined) return served;
+      throw error;
+    }
+    if (res.status >= 500 && stale !== undefined) {
+      const served = await this.#staleForError(request, context, stale);
+      if (served !== undefined) {
+        land?.();
+        void res.discard();
+        return served;
+      }
+    }
+    return this.#admit(request, context, key, credential, res, land, false);
+  }
+
+  /** Stores `res` when the rules allow, teeing its body to the store as the caller reads it. */
+  #admit(
+    request: HttpRequest,
+    context: Context,
+    key: string,
+    credential: string,
+    res: HttpResponse,
+    land: (() => void) | undefined,
+    background: boolean,
+  ): HttpResponse {
+    const header = this.#o.statusHeader;
+    const sent = res.request;
+    // Credentials added inside the cache (by auth, a signer) count: the RFC's rule is about the request sent.
+    const credentialed =
+      sent !== undefined && (sent.headers.has("authorization") || sent.urlParts.username !== "");
+    let policy: Policy;
+    try {
+      policy = new this.#Policy(policyRequest(request, key, credentialed), policyResponse(res, request.url), {
+        shared: this.#o.shared,
+        cacheHeuristic: this.#o.heuristic,
+        immutableMinTimeToLive: this.#o.immutableMinTtl,
+      });
+    } catch {
+      land?.();
+      return background ? res : tagResponse(res, "miss", context, header);
+    }
+    if (!policy.storable() || !res.hasBody || res.status === 206) {
+      if (this.#index.remembered(key) === undefined) this.#index.markAbsent(key);
+      land?.();
+      return background ? res : tagResponse(res, "miss", context, header);
+    }
+    const preq = policyRequest(request, key);
+    const meta: EntryMeta = {
+      v: 1,
+      policy: policy.toObject(),
+      status: res.status,
+      statusText: res.statusText,
+      credential,
+      staleIfError: staleIfErrorSeconds(res.headers.get("cache-control"), this.#o.shared),
+      vary: varySelection(res.headers.get("vary"), preq.headers),
+    };
+    const declared = res.headers.get("content-length");
+    const expected = declared === undefined ? undefined : Number(declared);
+    const store = this.#o.store;
+    const writer = store.writer(key);
+    const body = teeToStore(res.body, writer, this.#o.maxLag, (outcome) => {
+      if (!outcome.complete || (expected !== undefined && expected !== outcome.size)) {
+        if (outcome.complete) void writer.abort();
+        land?.();
+        return;
+      }
+      const task = writer
+        .commit(writeMeta(meta))
+        .then((entry) => {
+          if (entry === undefined) return;
+          this.#index.remember(entry, this.#stateTtl(policy));
+          publish(cacheChannels.stored, () => ({
+            ...callFields(request, context),
+            size: entry.size,
+            store: store.name,
+          }));
+        })
+        .catch((error: unknown) =>
+          publish(cacheChannels.error, () => ({ operation: "commit", store: store.name, error })),
+        )
+        .finally(land);
+      this.#track(task);
+    });
+    const teed = res.with({ body });
+    return background ? teed : tagResponse(teed, "miss", context, header);
+  }
+
+  /** Serves a stored entry; undefined when its body is gone or corrupt (then it is a miss). */
+  async #serve(
+    request: HttpRequest,
+    context: Context,
+    found: Found,
+    status: "hit" | "stale" | "revalidated",
+    reason?: string,
+  ): Promise<HttpResponse | undefined> {
+    let body: Readable;
+    try {
+      body = await this.#o.store.read(found.entry);
+    } catch (error) {
+      this.#index.forget(found.entry.key);
+      if (!(error instanceof CacheIntegrityError)) {
+        this.#track(this.#o.store.delete(found.entry.key).catch(() => {}));
+      }
+      return undefined;
+    }
+    const headers = HttpHeaders.from(found.policy.responseHeaders() as Record<string, string | string[]>);
+    const res = new Response({
+      status: found.meta.status,
+      statusText: found.meta.statusText,
+      headers,
+      body,
+      url: request.url,
+      context,
+      request,
+    });
+    if (status === "hit")
+      publish(cacheChannels.hit, () => ({ ...callFields(request, context), age: found.policy.age() }));
+    else if (status === "stale")
+      publish(cacheChannels.stale, () => ({ ...callFields(request, context), reason }));
+    return tagResponse(res, status, context, this.#o.statusHeader);
+  }
+
+  async #staleForError(
+    request: HttpRequest,
+    context: Context,
+    found: Found,
+  ): Promise<HttpResponse | undefined> {
+    if (!this.#o.staleIfError || found.meta.staleIfError <= 0) return undefined;
+    const policy = found.policy;
+    if (policy.maxAge() + found.meta.staleIfError <= policy.age()) return undefined;
+    return this.#serve(request, context, found, "stale", "stale-if-error");
+  }
+
+  #flightKey(key: string, credential: string, found: Found | undefined, preq: PolicyRequest): string {
+    const vary = found?.meta.vary;
+    if (vary === undefined || vary === "*" || Object.keys(vary).length === 0) return `${key}|${credential}`;
+    return `${key}|${credential}|${JSON.stringify(varySelection(Object.keys(vary).join(","), preq.headers))}`;
+  }
+
+  #stateTtl(policy: Policy): number {
+    const ttl = policy.timeToLive();
+    const headers = policy.responseHeaders();
+    return headers.etag !== undefined || headers["last-modified"] !== undefined
+      ? ttl + REVALIDATABLE_MS
+      : ttl;
+  }
+
+  #invalidate(request: HttpRequest, res: HttpResponse): void {
+    const keys = [entryKey(request.url)];
+    for (const name of ["location", "content-location"]) {
+      const value = res.headers.get(name);
+      if (value === undefined) continue;
+      try {
+        const target = new URL(value, request.url);
+        // RFC 9111 §4.4: only URLs of the same origin.
+        if (target.origin === request.origin) keys.push(entryKey(target.href));
+      } catch {
+        // not a URL: nothing to invalidate
+      }
+    }
+    for (const key of keys) {
+      this.#index.forget(key);
+      this.#track(
+        this.#o.store.delete(key).then(
+          () =>
+            publish(cacheChannels.evicted, () => ({
+              key,
+              reason: "invalidated",
+              size: 0,
+              store: this.#o.store.name,
+            })),
+          (error: unknown) =>
+            publish(cacheChannels.error, () => ({ operation: "delete", store: this.#o.store.name, error })),
+        ),
+      );
+    }
+  }
+
+  #track(task: Promise<unknown>): void {
+    this.#background.add(task);
+    void task.finally(() => this.#background.delete(task));
+  }
+}
