@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import type { Middleware } from "@switchyard/core";
 import { cacheStatusKey, createClient } from "@switchyard/core";
 import type { TestServer } from "@switchyard/testkit/servers";
@@ -43,11 +44,15 @@ describe("cache", () => {
     const clock = manualClock();
     server.route("/etag", (req, res) => {
       if (req.headers["if-none-match"] === '"v1"') {
-        res.writeHead(304, { etag: '"v1"', "cache-control": "max-age=10" });
+        (res as ServerResponse).writeHead(304, { etag: '"v1"', "cache-control": "max-age=10" });
         res.end();
         return;
       }
-      res.writeHead(200, { etag: '"v1"', "cache-control": "max-age=10", "content-length": "4" });
+      (res as ServerResponse).writeHead(200, {
+        etag: '"v1"',
+        "cache-control": "max-age=10",
+        "content-length": "4",
+      });
       res.end("body");
     });
     const { client, cached } = cachedClient({ now: clock.now });
@@ -82,7 +87,7 @@ describe("cache", () => {
 
   it("keeps variants apart by Vary", async () => {
     server.route("/vary", (req, res) => {
-      res.writeHead(200, {
+      (res as ServerResponse).writeHead(200, {
         vary: "accept",
         "cache-control": "max-age=60",
         "content-type": String(req.headers.accept),
@@ -104,7 +109,7 @@ describe("cache", () => {
 
   it("serves a stored response only to the credential that fetched it", async () => {
     server.route("/private", (req, res) => {
-      res.writeHead(200, { "cache-control": "private, max-age=60" });
+      (res as ServerResponse).writeHead(200, { "cache-control": "private, max-age=60" });
       res.end(String(req.headers.authorization));
     });
     const { client, cached } = cachedClient();
@@ -195,7 +200,10 @@ describe("cache modes", () => {
 
   it("no-cache answers revalidated when the server says 304", async () => {
     server.route("/nc", (req, res) => {
-      res.writeHead(req.headers["if-none-match"] ? 304 : 200, { etag: '"n"', "cache-control": "max-age=60" });
+      (res as ServerResponse).writeHead(req.headers["if-none-match"] ? 304 : 200, {
+        etag: '"n"',
+        "cache-control": "max-age=60",
+      });
       res.end(req.headers["if-none-match"] ? undefined : "n");
     });
     const { client, cached } = cachedClient();
