@@ -204,7 +204,7 @@ describe("cache modes", () => {
         etag: '"n"',
         "cache-control": "max-age=60",
       });
-      res.end(req.headers["if-none-match"] ? undefined : "n");
+      res.end(req.headers["if-none-match"] ? "" : "n");
     });
     const { client, cached } = cachedClient();
     await (await client.request(`${server.origin}/nc`)).text();
