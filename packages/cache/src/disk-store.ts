@@ -85,24 +85,18 @@ export function diskStore(options: DiskStoreOptions): CacheStore {
   }
 
   // Bytes stored, as this process knows them: counted once from the index, then kept up to date.
+  // Eviction passes run one after another, in the background of the writes that call for them.
   let estimate: number | undefined;
-  let evicting: Promise<void> | undefined;
-  const maybeEvict = async (added: number): Promise<void> => {
+  let housekeeping: Promise<void> = Promise.resolve();
+  const account = async (added: number): Promise<void> => {
     if (estimate === undefined) {
       const all = await cacache.ls(dir);
       estimate = Object.values(all).reduce((sum, e) => sum + (e.size ?? 0), 0);
     } else estimate += added;
-    if (estimate <= maxSize || evicting !== undefined) return;
-    evicting = evictLeastRecent(dir, Math.floor(maxSize * 0.9), (key, size) =>
+    if (estimate <= maxSize) return;
+    estimate = await evictLeastRecent(dir, Math.floor(maxSize * 0.9), (key, size) =>
       publish(cacheChannels.evicted, () => ({ key, reason: "lru", size, store: "disk" })),
-    )
-      .then((left) => {
-        estimate = left;
-      })
-      .finally(() => {
-        evicting = undefined;
-      });
-    await evicting;
+    );
   };
 
   const remove = async (key: string, integrity?: string): Promise<void> => {
@@ -134,9 +128,11 @@ export function diskStore(options: DiskStoreOptions): CacheStore {
     },
     writer(key) {
       return diskWriter(dir, key, maxSize, (size) => {
-        void maybeEvict(size).catch((error: unknown) =>
-          publish(cacheChannels.error, () => ({ operation: "evict", store: "disk", error })),
-        );
+        housekeeping = housekeeping
+          .then(() => account(size))
+          .catch((error: unknown) =>
+            publish(cacheChannels.error, () => ({ operation: "evict", store: "disk", error })),
+          );
       });
     },
     async read(entry) {
@@ -165,7 +161,7 @@ export function diskStore(options: DiskStoreOptions): CacheStore {
       await remove(key, info?.integrity);
     },
     close() {
-      return evicting ?? Promise.resolve();
+      return housekeeping;
     },
   };
 }
