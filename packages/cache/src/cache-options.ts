@@ -2,7 +2,9 @@ import type { CacheMode, StateStore } from "@switchyard/core";
 import { CACHE_MODES, InvalidOptionsError } from "@switchyard/core";
 import type { CacheStore } from "./cache-store.ts";
 import { diskStore } from "./disk-store.ts";
-import type { Clock } from "./policy.ts";
+
+/** A clock in epoch milliseconds. */
+export type Clock = () => number;
 
 /** Options of {@link cache}. One of `dir` or `store` is required. */
 export interface CacheOptions {

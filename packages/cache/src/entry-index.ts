@@ -18,7 +18,7 @@ export const MEMO_ENTRIES = 10_000;
 /** How long a call waits on the state store before going on without it. */
 export const STATE_WAIT_MS = 250;
 
-const ABSENT = Symbol("absent");
+const ABSENT: unique symbol = Symbol("absent");
 const MAX_STATE_TTL_MS = 365 * 24 * 3600 * 1000;
 
 function bounded<T>(promise: Promise<T>, operation: string, store: string): Promise<T | undefined> {

@@ -3,8 +3,7 @@ import type { HttpHeaders, HttpRequest, HttpResponse } from "@switchyard/core";
 import { isSecretHeader } from "@switchyard/core";
 import CachePolicy from "http-cache-semantics";
 
-/** A clock in epoch milliseconds. */
-export type Clock = () => number;
+import type { Clock } from "./cache-options.ts";
 
 /** What http-cache-semantics takes: header records with lower-case names. */
 export type PolicyHeaders = Record<string, string | string[] | undefined>;
