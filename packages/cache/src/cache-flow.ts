@@ -20,6 +20,7 @@ type Answer = HttpResponse | { readonly wait: Promise<void> } | undefined;
 
 // A revalidation in the background outlives the caller's call: it must not die with its signal.
 const NEVER: AbortSignal = new AbortController().signal;
+const NO_STORE = /(?:^|,)\s*no-store\b/i;
 // How often a call waits for another call's fill of the same key before fetching on its own.
 const MAX_WAITS = 3;
 // Entries with a validator stay in a state store this long past their lifetime: they can still be revalidated.
@@ -66,8 +67,9 @@ export class CacheFlow {
 
   /** A key whose last answer could not be stored: the network, then store it if it now may be. */
   fetchUncached(request: HttpRequest, next: Next, context: Context, key: string): Promise<HttpResponse> {
-    const credential = credentialIdentity(request, context);
-    return next(request).then((res) => this.#admit(request, context, key, credential, res, undefined, false));
+    return next(request).then((res) =>
+      this.#admit(request, context, key, credentialIdentity(request, context), res, undefined, false),
+    );
   }
 
   /** A GET the cache may answer. */
@@ -83,42 +85,51 @@ export class CacheFlow {
     if (mode === "reload")
       return this.#fill(request, next, context, key, credential, undefined, "reload", undefined);
     let reason = "absent";
+    const arrived = this.#o.now();
     for (let waits = 0; ; ) {
       const found = await this.#index.lookup(key);
+      const mayJoin = this.#o.coalesce && waits < MAX_WAITS;
       if (found !== undefined) {
         if (found.meta.credential !== credential) reason = "credential";
         else if (!varyMatches(found.meta.vary, preq.headers)) reason = "vary";
-        else {
-          const answer = await this.#fromEntry(request, next, context, mode, key, credential, preq, found);
+        else if (waits > 0 && found.meta.policy.t >= arrived && mode !== "no-cache") {
+          // Joined another call's fill or revalidation that went out after this call arrived:
+          // its answer is as current as this call's own would be (RFC 9111 §4, collapsed requests).
+          const served = await this.#serve(request, context, found, "hit");
+          if (served !== undefined) return served;
+          reason = "corrupt";
+        } else {
+          const answer = await this.#fromEntry(
+            request,
+            next,
+            context,
+            mode,
+            key,
+            credential,
+            preq,
+            found,
+            mayJoin,
+            false,
+          );
           if (answer instanceof Response) return answer;
-          if (answer !== undefined && waits < MAX_WAITS && this.#o.coalesce) {
+          if (answer !== undefined) {
             waits++;
             await answer.wait;
             continue;
           }
-          if (answer === undefined) reason = "corrupt";
+          reason = "corrupt";
         }
       }
       if (mode === "only-if-cached") throw new CacheMissError({ ...callFields(request, context) });
-      const flight = this.#o.coalesce
-        ? this.#flights.get(this.#flightKey(key, credential, found, preq))
-        : undefined;
-      if (flight !== undefined && waits < MAX_WAITS) {
+      const flightKey = this.#flightKey(key, credential, found, preq);
+      const flight = mayJoin ? this.#flights.get(flightKey) : undefined;
+      if (flight !== undefined) {
         waits++;
         await flight;
         continue;
       }
       const stale = found !== undefined && reason !== "corrupt" ? found : undefined;
-      return this.#fill(
-        request,
-        next,
-        context,
-        key,
-        credential,
-        stale,
-        reason,
-        this.#flightKey(key, credential, found, preq),
-      );
+      return this.#fill(request, next, context, key, credential, stale, reason, flightKey);
     }
   }
 
@@ -131,6 +142,8 @@ export class CacheFlow {
     credential: string,
     preq: PolicyRequest,
     found: Found,
+    mayJoin: boolean,
+    reread: boolean,
   ): Promise<Answer> {
     const policy = found.policy;
     if (mode === "force-cache" || mode === "only-if-cached") {
@@ -147,14 +160,29 @@ export class CacheFlow {
           return served;
         }
       }
-      // Stale here; another process may have revalidated it since this one looked.
-      const latest = await this.#index.load(key);
-      if (latest !== undefined && latest.entry.metadata !== found.entry.metadata)
-        return { wait: Promise.resolve() };
+      // Stale as this process remembers it: another process may have revalidated it since.
+      if (!reread) {
+        const latest = await this.#index.load(key);
+        if (latest !== undefined && latest.entry.metadata !== found.entry.metadata) {
+          if (latest.meta.credential === credential && varyMatches(latest.meta.vary, preq.headers))
+            return this.#fromEntry(
+              request,
+              next,
+              context,
+              mode,
+              key,
+              credential,
+              preq,
+              latest,
+              mayJoin,
+              true,
+            );
+        }
+      }
     }
     const flightKey = this.#flightKey(key, credential, found, preq);
-    const flight = this.#flights.get(flightKey);
-    if (flight !== undefined && this.#o.coalesce) return { wait: flight };
+    const flight = mayJoin ? this.#flights.get(flightKey) : undefined;
+    if (flight !== undefined) return { wait: flight };
     const headers = conditionals(policy, preq);
     if (headers === undefined)
       return this.#fill(request, next, context, key, credential, found, "expired", flightKey);
@@ -288,6 +316,12 @@ export class CacheFlow {
     background: boolean,
   ): HttpResponse {
     const header = this.#o.statusHeader;
+    // The common uncacheable answer, decided without building a policy.
+    if (NO_STORE.test(res.headers.get("cache-control") ?? "")) {
+      if (this.#index.remembered(key) === undefined) this.#index.markAbsent(key);
+      land?.();
+      return background ? res : tagResponse(res, "miss", context, header);
+    }
     const sent = res.request;
     // Credentials added inside the cache (by auth, a signer) count: the RFC's rule is about the request sent.
     const credentialed =

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { finished, pipeline, Readable, Transform } from "node:stream";
 import { InvalidOptionsError } from "@switchyard/core";
 import cacache from "cacache";
+import { LRUCache } from "lru-cache";
 import type { RmEntry } from "./cacache-types.ts";
 import type { BodyWriter, CacheStore, StoredEntry } from "./cache-store.ts";
 import { evictLeastRecent } from "./disk-eviction.ts";
@@ -29,10 +30,21 @@ export interface DiskStoreOptions {
    * @default 1048576 (1 MiB): small enough to hold briefly, large enough for repodata shards
    */
   readonly verifyBeforeServe?: number;
+  /**
+   * Bytes of small bodies (up to 64 KiB each) kept in memory once read and checked, keyed by their
+   * digest (content-addressed, so never stale): a hit on a small body then costs no file read. `0`
+   * keeps none.
+   * @default 8388608 (8 MiB): a few hundred repodata shards
+   */
+  readonly hotSize?: number;
 }
 
 /** The disk store's default bound, in bytes. */
 export const DEFAULT_DISK_MAX_SIZE: number = 2 * 1024 * 1024 * 1024;
+/** Bytes of small, already checked bodies the disk store keeps in memory, by default. */
+export const DEFAULT_HOT_SIZE: number = 8 * 1024 * 1024;
+const HOT_ENTRY_MAX = 64 * 1024;
+
 /** Bodies up to this size are verified before serving, by default. */
 export const DEFAULT_VERIFY_BEFORE_SERVE: number = 1024 * 1024;
 
@@ -76,6 +88,13 @@ export function diskStore(options: DiskStoreOptions): CacheStore {
     throw new InvalidOptionsError(
       `diskStore verifyBeforeServe must be an integer >= 0, got ${String(verifyBeforeServe)}`,
     );
+  const hotSize = options.hotSize ?? DEFAULT_HOT_SIZE;
+  if (!Number.isSafeInteger(hotSize) || hotSize < 0)
+    throw new InvalidOptionsError(`diskStore hotSize must be an integer >= 0, got ${String(hotSize)}`);
+  const hot =
+    hotSize === 0
+      ? undefined
+      : new LRUCache<string, Buffer>({ maxSize: hotSize, sizeCalculation: (b) => Math.max(1, b.length) });
   try {
     mkdirSync(join(dir, "tmp"), { recursive: true });
   } catch (cause) {
@@ -100,6 +119,7 @@ export function diskStore(options: DiskStoreOptions): CacheStore {
   };
 
   const remove = async (key: string, integrity?: string): Promise<void> => {
+    if (integrity !== undefined) hot?.delete(integrity);
     await (cacache.rm.entry as RmEntry)(dir, key, { removeFully: true });
     // Content may be shared by another key with the same body: that key then reads a missing
     // file, which the cache treats as a miss.
@@ -137,6 +157,8 @@ export function diskStore(options: DiskStoreOptions): CacheStore {
     },
     async read(entry) {
       const path = contentPath(dir, entry.integrity);
+      const remembered = hot?.get(entry.integrity);
+      if (remembered !== undefined) return Readable.from([remembered], { objectMode: false });
       if (entry.size <= verifyBeforeServe) {
         let data: Buffer;
         try {
@@ -146,6 +168,7 @@ export function diskStore(options: DiskStoreOptions): CacheStore {
           if (code === "EINTEGRITY" || code === "EBADSIZE") throw corrupt(entry, code);
           throw error;
         }
+        if (hot !== undefined && data.length <= HOT_ENTRY_MAX) hot.set(entry.integrity, data);
         return Readable.from([data], { objectMode: false });
       }
       const stats = await stat(path);
@@ -154,6 +177,7 @@ export function diskStore(options: DiskStoreOptions): CacheStore {
     },
     async update(entry, metadata) {
       await cacache.index.insert(dir, entry.key, entry.integrity, { size: entry.size, metadata });
+      await compactKey(dir, entry.key);
       return { ...entry, metadata };
     },
     async delete(key) {
@@ -164,6 +188,12 @@ export function diskStore(options: DiskStoreOptions): CacheStore {
       return housekeeping;
     },
   };
+}
+
+// cacache's index is append-only: each refill or 304 adds a line that every look-up then parses.
+// Keep only the newest line of a key (rewritten atomically through a temp file).
+function compactKey(dir: string, key: string): Promise<unknown> {
+  return cacache.index.compact(dir, key, () => true);
 }
 
 function verifyingStream(source: Readable, entry: StoredEntry, onCorrupt: () => Error): Readable {
@@ -239,6 +269,7 @@ function diskWriter(dir: string, key: string, maxSize: number, onStored: (size: 
         // Atomic on one filesystem: readers see the whole body or none; same digest, same bytes.
         await rename(tmp, target);
         await cacache.index.insert(dir, key, integrity, { size, metadata });
+        await compactKey(dir, key);
       } catch (error) {
         await rm(tmp, { force: true }).catch(() => {});
         throw error;
