@@ -1,30 +1,28 @@
-import type { Readable } from "node:stream";
 import type { CacheMode, Context, HttpRequest, HttpResponse, Next } from "@switchyard/core";
-import { HttpHeaders, HttpResponse as Response } from "@switchyard/core";
+import { HttpResponse as Response } from "@switchyard/core";
 import type CachePolicy from "http-cache-semantics";
+import type { FlowParts } from "./admit.ts";
+import { admit, stateTtl } from "./admit.ts";
 import { credentialIdentity, entryKey } from "./cache-key.ts";
 import type { ResolvedCacheOptions } from "./cache-options.ts";
 import type { EntryIndex, Found } from "./entry-index.ts";
 import type { EntryMeta } from "./entry-meta.ts";
 import { varyMatches, varySelection, writeMeta } from "./entry-meta.ts";
-import { CacheIntegrityError, CacheMissError } from "./errors.ts";
+import { CacheMissError } from "./errors.ts";
 import { cacheChannels, publish } from "./events.ts";
 import { Flights } from "./flights.ts";
 import type { Policy } from "./policy.ts";
-import { policyRequest, policyResponse, staleIfErrorSeconds } from "./policy.ts";
-import { callFields, tagResponse } from "./respond.ts";
-import { teeToStore } from "./tee.ts";
+import { policyRequest, policyResponse } from "./policy.ts";
+import { callFields } from "./respond.ts";
+import { serveEntry, staleForError } from "./serve-entry.ts";
 
 type PolicyRequest = CachePolicy.Request;
 type Answer = HttpResponse | { readonly wait: Promise<void> } | undefined;
 
 // A revalidation in the background outlives the caller's call: it must not die with its signal.
 const NEVER: AbortSignal = new AbortController().signal;
-const NO_STORE = /(?:^|,)\s*no-store\b/i;
 // How often a call waits for another call's fill of the same key before fetching on its own.
 const MAX_WAITS = 3;
-// Entries with a validator stay in a state store this long past their lifetime: they can still be revalidated.
-const REVALIDATABLE_MS = 30 * 24 * 3600 * 1000;
 
 function conditionals(policy: Policy, preq: PolicyRequest): Record<string, string> | undefined {
   const all = policy.revalidationHeaders(preq);
@@ -40,14 +38,14 @@ function conditionals(policy: Policy, preq: PolicyRequest): Record<string, strin
 export class CacheFlow {
   readonly #o: ResolvedCacheOptions;
   readonly #index: EntryIndex;
-  readonly #Policy: typeof CachePolicy;
   readonly #flights = new Flights();
   readonly #background = new Set<Promise<unknown>>();
+  readonly #parts: FlowParts;
 
   constructor(options: ResolvedCacheOptions, index: EntryIndex, policy: typeof CachePolicy) {
     this.#o = options;
     this.#index = index;
-    this.#Policy = policy;
+    this.#parts = { o: options, index, Policy: policy, track: (task) => this.#track(task) };
   }
 
   /** Resolves when background work and flights in progress are done. */
@@ -68,7 +66,7 @@ export class CacheFlow {
   /** A key whose last answer could not be stored: the network, then store it if it now may be. */
   fetchUncached(request: HttpRequest, next: Next, context: Context, key: string): Promise<HttpResponse> {
     return next(request).then((res) =>
-      this.#admit(request, context, key, credentialIdentity(request, context), res, undefined, false),
+      admit(this.#parts, request, context, key, credentialIdentity(request, context), res, undefined, false),
     );
   }
 
@@ -95,7 +93,7 @@ export class CacheFlow {
         else if (waits > 0 && found.meta.policy.t >= arrived && mode !== "no-cache") {
           // Joined another call's fill or revalidation that went out after this call arrived:
           // its answer is as current as this call's own would be (RFC 9111 §4, collapsed requests).
-          const served = await this.#serve(request, context, found, "hit");
+          const served = await serveEntry(this.#parts, request, context, found, "hit");
           if (served !== undefined) return served;
           reason = "corrupt";
         } else {
@@ -147,14 +145,29 @@ export class CacheFlow {
   ): Promise<Answer> {
     const policy = found.policy;
     if (mode === "force-cache" || mode === "only-if-cached") {
-      return this.#serve(request, context, found, policy.stale() ? "stale" : "hit", "force-cache");
+      return serveEntry(
+        this.#parts,
+        request,
+        context,
+        found,
+        policy.stale() ? "stale" : "hit",
+        "force-cache",
+      );
     }
     if (mode !== "no-cache") {
       const evaluated = policy.evaluateRequest(preq);
       if (evaluated.response !== undefined) {
-        if (evaluated.revalidation === undefined) return this.#serve(request, context, found, "hit");
+        if (evaluated.revalidation === undefined)
+          return serveEntry(this.#parts, request, context, found, "hit");
         if (!evaluated.revalidation.synchronous && this.#o.staleWhileRevalidate) {
-          const served = await this.#serve(request, context, found, "stale", "stale-while-revalidate");
+          const served = await serveEntry(
+            this.#parts,
+            request,
+            context,
+            found,
+            "stale",
+            "stale-while-revalidate",
+          );
           if (served !== undefined)
             this.#revalidateLater(request, next, context, key, credential, preq, found);
           return served;
@@ -192,7 +205,7 @@ export class CacheFlow {
       res = await next(request.with({ headers }));
     } catch (error) {
       land();
-      const stale = await this.#staleForError(request, context, found);
+      const stale = await staleForError(this.#parts, request, context, found);
       if (stale !== undefined) return stale;
       throw error;
     }
@@ -247,14 +260,14 @@ export class CacheFlow {
         try {
           const meta: EntryMeta = { ...found.meta, policy: policy.toObject() };
           const entry = await this.#o.store.update(found.entry, writeMeta(meta));
-          current = this.#index.remember(entry, this.#stateTtl(policy)) ?? found;
+          current = this.#index.remember(entry, stateTtl(policy)) ?? found;
         } catch (error) {
           publish(cacheChannels.error, () => ({ operation: "update", store: this.#o.store.name, error }));
         }
         land();
         publish(cacheChannels.revalidated, () => ({ ...callFields(request, context), background }));
         if (background) return undefined;
-        const served = await this.#serve(request, context, current, "revalidated");
+        const served = await serveEntry(this.#parts, request, context, current, "revalidated");
         return served ?? this.#fill(request, next, context, key, credential, undefined, "corrupt", undefined);
       }
       land();
@@ -263,14 +276,14 @@ export class CacheFlow {
       return this.#fill(request, next, context, key, credential, undefined, "expired", undefined);
     }
     if (res.status >= 500 && !background) {
-      const stale = await this.#staleForError(request, context, found);
+      const stale = await staleForError(this.#parts, request, context, found);
       if (stale !== undefined) {
         land();
         void res.discard();
         return stale;
       }
     }
-    return this.#admit(request, context, key, credential, res, land, background);
+    return admit(this.#parts, request, context, key, credential, res, land, background);
   }
 
   async #fill(
@@ -290,157 +303,26 @@ export class CacheFlow {
       res = await next(request);
     } catch (error) {
       land?.();
-      const served = stale === undefined ? undefined : await this.#staleForError(request, context, stale);
+      const served =
+        stale === undefined ? undefined : await staleForError(this.#parts, request, context, stale);
       if (served !== undefined) return served;
       throw error;
     }
     if (res.status >= 500 && stale !== undefined) {
-      const served = await this.#staleForError(request, context, stale);
+      const served = await staleForError(this.#parts, request, context, stale);
       if (served !== undefined) {
         land?.();
         void res.discard();
         return served;
       }
     }
-    return this.#admit(request, context, key, credential, res, land, false);
-  }
-
-  /** Stores `res` when the rules allow, teeing its body to the store as the caller reads it. */
-  #admit(
-    request: HttpRequest,
-    context: Context,
-    key: string,
-    credential: string,
-    res: HttpResponse,
-    land: (() => void) | undefined,
-    background: boolean,
-  ): HttpResponse {
-    const header = this.#o.statusHeader;
-    // The common uncacheable answer, decided without building a policy.
-    if (NO_STORE.test(res.headers.get("cache-control") ?? "")) {
-      if (this.#index.remembered(key) === undefined) this.#index.markAbsent(key);
-      land?.();
-      return background ? res : tagResponse(res, "miss", context, header);
-    }
-    const sent = res.request;
-    // Credentials added inside the cache (by auth, a signer) count: the RFC's rule is about the request sent.
-    const credentialed =
-      sent !== undefined && (sent.headers.has("authorization") || sent.urlParts.username !== "");
-    let policy: Policy;
-    try {
-      policy = new this.#Policy(policyRequest(request, key, credentialed), policyResponse(res, request.url), {
-        shared: this.#o.shared,
-        cacheHeuristic: this.#o.heuristic,
-        immutableMinTimeToLive: this.#o.immutableMinTtl,
-      });
-    } catch {
-      land?.();
-      return background ? res : tagResponse(res, "miss", context, header);
-    }
-    if (!policy.storable() || !res.hasBody || res.status === 206) {
-      if (this.#index.remembered(key) === undefined) this.#index.markAbsent(key);
-      land?.();
-      return background ? res : tagResponse(res, "miss", context, header);
-    }
-    const preq = policyRequest(request, key);
-    const meta: EntryMeta = {
-      v: 1,
-      policy: policy.toObject(),
-      status: res.status,
-      statusText: res.statusText,
-      credential,
-      staleIfError: staleIfErrorSeconds(res.headers.get("cache-control"), this.#o.shared),
-      vary: varySelection(res.headers.get("vary"), preq.headers),
-    };
-    const declared = res.headers.get("content-length");
-    const expected = declared === undefined ? undefined : Number(declared);
-    const store = this.#o.store;
-    const writer = store.writer(key);
-    const body = teeToStore(res.body, writer, this.#o.maxLag, (outcome) => {
-      if (!outcome.complete || (expected !== undefined && expected !== outcome.size)) {
-        if (outcome.complete) void writer.abort();
-        land?.();
-        return;
-      }
-      const task = writer
-        .commit(writeMeta(meta))
-        .then((entry) => {
-          if (entry === undefined) return;
-          this.#index.remember(entry, this.#stateTtl(policy));
-          publish(cacheChannels.stored, () => ({
-            ...callFields(request, context),
-            size: entry.size,
-            store: store.name,
-          }));
-        })
-        .catch((error: unknown) =>
-          publish(cacheChannels.error, () => ({ operation: "commit", store: store.name, error })),
-        )
-        .finally(land);
-      this.#track(task);
-    });
-    const teed = res.with({ body });
-    return background ? teed : tagResponse(teed, "miss", context, header);
-  }
-
-  /** Serves a stored entry; undefined when its body is gone or corrupt (then it is a miss). */
-  async #serve(
-    request: HttpRequest,
-    context: Context,
-    found: Found,
-    status: "hit" | "stale" | "revalidated",
-    reason?: string,
-  ): Promise<HttpResponse | undefined> {
-    let body: Readable;
-    try {
-      body = await this.#o.store.read(found.entry);
-    } catch (error) {
-      this.#index.forget(found.entry.key);
-      if (!(error instanceof CacheIntegrityError)) {
-        this.#track(this.#o.store.delete(found.entry.key).catch(() => {}));
-      }
-      return undefined;
-    }
-    const headers = HttpHeaders.from(found.policy.responseHeaders() as Record<string, string | string[]>);
-    const res = new Response({
-      status: found.meta.status,
-      statusText: found.meta.statusText,
-      headers,
-      body,
-      url: request.url,
-      context,
-      request,
-    });
-    if (status === "hit")
-      publish(cacheChannels.hit, () => ({ ...callFields(request, context), age: found.policy.age() }));
-    else if (status === "stale")
-      publish(cacheChannels.stale, () => ({ ...callFields(request, context), reason }));
-    return tagResponse(res, status, context, this.#o.statusHeader);
-  }
-
-  async #staleForError(
-    request: HttpRequest,
-    context: Context,
-    found: Found,
-  ): Promise<HttpResponse | undefined> {
-    if (!this.#o.staleIfError || found.meta.staleIfError <= 0) return undefined;
-    const policy = found.policy;
-    if (policy.maxAge() + found.meta.staleIfError <= policy.age()) return undefined;
-    return this.#serve(request, context, found, "stale", "stale-if-error");
+    return admit(this.#parts, request, context, key, credential, res, land, false);
   }
 
   #flightKey(key: string, credential: string, found: Found | undefined, preq: PolicyRequest): string {
     const vary = found?.meta.vary;
     if (vary === undefined || vary === "*" || Object.keys(vary).length === 0) return `${key}|${credential}`;
     return `${key}|${credential}|${JSON.stringify(varySelection(Object.keys(vary).join(","), preq.headers))}`;
-  }
-
-  #stateTtl(policy: Policy): number {
-    const ttl = policy.timeToLive();
-    const headers = policy.responseHeaders();
-    return headers.etag !== undefined || headers["last-modified"] !== undefined
-      ? ttl + REVALIDATABLE_MS
-      : ttl;
   }
 
   #invalidate(request: HttpRequest, res: HttpResponse): void {

@@ -18,7 +18,7 @@ describe("cache stale-while-revalidate", () => {
   it("serves the stale body at once and revalidates in the background", async () => {
     const clock = manualClock();
     let version = 1;
-    server.route("/swr", (req, res) => {
+    server.route("/swr", (_req, res) => {
       (res as ServerResponse).writeHead(200, {
         "cache-control": "max-age=10, stale-while-revalidate=60",
         etag: `"v${version}"`,

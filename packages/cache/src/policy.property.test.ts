@@ -41,7 +41,7 @@ const responseHeaders = fc.record(
 );
 const status = fc.constantFrom(200, 203, 300, 301, 404, 410, 500);
 
-function oracle(shared: boolean, now: () => number) {
+function oracle(now: () => number) {
   return class extends CachePolicy {
     now(): number {
       return now();
@@ -77,7 +77,7 @@ describe("cache freshness (properties, http-cache-semantics as the oracle)", () 
           const first = await cached.handle(new HttpRequest(url), next, new Context());
           await first.text();
           await cached.idle();
-          const Policy = oracle(shared, now);
+          const Policy = oracle(now);
           const req = { url, method: "GET", headers: { host: "h" } };
           const policy = new Policy(req, { status: code, headers }, { shared });
           t += elapsed * 1000;
@@ -138,7 +138,7 @@ describe("cache freshness (properties, http-cache-semantics as the oracle)", () 
         fc.boolean(),
         (maxAge, sie, elapsed, shared) => {
           let t = T0;
-          const Policy = oracle(shared, () => t);
+          const Policy = oracle(() => t);
           const cc = `max-age=${maxAge}, stale-if-error=${sie}`;
           const policy = new Policy(
             { url: "/", method: "GET", headers: { host: "h" } },
