@@ -77,8 +77,8 @@ export function admit(
   const writer = store.writer(key);
   const body = teeToStore(res.body, writer, parts.o.maxLag, (outcome) => {
     if (!outcome.complete || (expected !== undefined && expected !== outcome.size)) {
-      if (outcome.complete) void writer.abort();
-      land?.();
+      // Aborted or cut short: the temp file goes, nothing is committed; waiters fetch on their own.
+      parts.track(writer.abort().finally(land));
       return;
     }
     const task = writer

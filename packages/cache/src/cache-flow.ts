@@ -24,6 +24,12 @@ const NEVER: AbortSignal = new AbortController().signal;
 // How often a call waits for another call's fill of the same key before fetching on its own.
 const MAX_WAITS = 3;
 
+function validatorsChanged(before: Policy, after: Policy): boolean {
+  const a = before.responseHeaders();
+  const b = after.responseHeaders();
+  return a.etag !== b.etag || a["last-modified"] !== b["last-modified"];
+}
+
 function conditionals(policy: Policy, preq: PolicyRequest): Record<string, string> | undefined {
   const all = policy.revalidationHeaders(preq);
   const out: Record<string, string> = {};
@@ -257,12 +263,19 @@ export class CacheFlow {
       const { policy, modified } = found.policy.revalidatedPolicy(preq, policyResponse(res, request.url));
       if (!modified) {
         let current = found;
-        try {
-          const meta: EntryMeta = { ...found.meta, policy: policy.toObject() };
-          const entry = await this.#o.store.update(found.entry, writeMeta(meta));
-          current = this.#index.remember(entry, stateTtl(policy)) ?? found;
-        } catch (error) {
-          publish(cacheChannels.error, () => ({ operation: "update", store: this.#o.store.name, error }));
+        const meta: EntryMeta = { ...found.meta, policy: policy.toObject() };
+        const updated = { ...found.entry, metadata: writeMeta(meta) };
+        if (policy.timeToLive() > 0 || validatorsChanged(found.policy, policy)) {
+          try {
+            const entry = await this.#o.store.update(found.entry, updated.metadata);
+            current = this.#index.remember(entry, stateTtl(policy)) ?? found;
+          } catch (error) {
+            publish(cacheChannels.error, () => ({ operation: "update", store: this.#o.store.name, error }));
+          }
+        } else {
+          // Still no lifetime (max-age=0, no-cache): the next use revalidates anyway, so the store
+          // keeps its copy and only this process notes the new response time.
+          current = this.#index.rememberLocally(updated) ?? found;
         }
         land();
         publish(cacheChannels.revalidated, () => ({ ...callFields(request, context), background }));

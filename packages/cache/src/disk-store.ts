@@ -126,8 +126,9 @@ export function diskStore(options: DiskStoreOptions): CacheStore {
     if (integrity !== undefined) await rm(contentPath(dir, integrity), { force: true });
   };
 
-  const corrupt = (entry: StoredEntry, detail: string): CacheIntegrityError => {
-    void remove(entry.key, entry.integrity).catch(() => {});
+  // Removed before the read fails, so a refill that follows cannot race the removal.
+  const corrupt = async (entry: StoredEntry, detail: string): Promise<CacheIntegrityError> => {
+    await remove(entry.key, entry.integrity).catch(() => {});
     publish(cacheChannels.evicted, () => ({
       key: entry.key,
       reason: "corrupt",
@@ -165,14 +166,14 @@ export function diskStore(options: DiskStoreOptions): CacheStore {
           data = await cacache.get.byDigest(dir, entry.integrity, { size: entry.size });
         } catch (error) {
           const code = (error as { code?: string }).code;
-          if (code === "EINTEGRITY" || code === "EBADSIZE") throw corrupt(entry, code);
+          if (code === "EINTEGRITY" || code === "EBADSIZE") throw await corrupt(entry, code);
           throw error;
         }
         if (hot !== undefined && data.length <= HOT_ENTRY_MAX) hot.set(entry.integrity, data);
         return Readable.from([data], { objectMode: false });
       }
       const stats = await stat(path);
-      if (stats.size !== entry.size) throw corrupt(entry, "size mismatch");
+      if (stats.size !== entry.size) throw await corrupt(entry, "size mismatch");
       return verifyingStream(createReadStream(path), entry, () => corrupt(entry, "sha256 mismatch"));
     },
     async update(entry, metadata) {
@@ -196,7 +197,7 @@ function compactKey(dir: string, key: string): Promise<unknown> {
   return cacache.index.compact(dir, key, () => true);
 }
 
-function verifyingStream(source: Readable, entry: StoredEntry, onCorrupt: () => Error): Readable {
+function verifyingStream(source: Readable, entry: StoredEntry, onCorrupt: () => Promise<Error>): Readable {
   const hash = createDigest();
   let size = 0;
   const check = new Transform({
@@ -206,7 +207,7 @@ function verifyingStream(source: Readable, entry: StoredEntry, onCorrupt: () => 
       callback(null, chunk);
     },
     flush(callback) {
-      if (size !== entry.size || integrityOf(hash) !== entry.integrity) callback(onCorrupt());
+      if (size !== entry.size || integrityOf(hash) !== entry.integrity) void onCorrupt().then(callback);
       else callback();
     },
   });
@@ -225,7 +226,12 @@ function diskWriter(dir: string, key: string, maxSize: number, onStored: (size: 
   });
   const discard = async (): Promise<void> => {
     failed = true;
-    out.destroy();
+    // The file may still be opening: remove it only once the stream has closed, or it appears after.
+    if (!out.closed) {
+      const closed = new Promise<void>((resolve) => out.once("close", () => resolve()));
+      out.destroy();
+      await closed;
+    }
     await rm(tmp, { force: true }).catch(() => {});
   };
   return {

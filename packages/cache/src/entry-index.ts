@@ -113,6 +113,13 @@ export class EntryIndex {
     return found;
   }
 
+  /** Records an entry in this process only (the stores keep their copy). */
+  rememberLocally(entry: StoredEntry): Found | undefined {
+    const found = this.#parse(entry);
+    if (found !== undefined) this.#memo.set(entry.key, found);
+    return found;
+  }
+
   /** Notes that the last response for `key` was not stored. */
   markAbsent(key: string): void {
     this.#memo.set(key, ABSENT);

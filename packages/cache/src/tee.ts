@@ -12,7 +12,7 @@ export type TeeOutcome = { readonly complete: true; readonly size: number } | { 
  *
  * `onDone` runs once: `complete` when the source ended (the caller may still be reading the last
  * `maxLag` bytes, the entry is whole either way), not complete when the source failed or the caller
- * gave up first (destroyed its stream): then the writer is aborted and nothing is stored.
+ * gave up first (destroyed its stream): then `onDone` must abort the writer so nothing is stored.
  */
 export function teeToStore(
   source: Readable,
@@ -27,7 +27,6 @@ export function teeToStore(
   const settle = (outcome: TeeOutcome): void => {
     if (settled) return;
     settled = true;
-    if (!outcome.complete) void writer.abort();
     onDone(outcome);
   };
   const resume = (): void => {
