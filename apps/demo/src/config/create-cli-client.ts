@@ -1,4 +1,4 @@
-import { type Client, createClient, isSwitchyardError } from "@switchyard/core";
+import { type Client, createClient, isSwitchyardError, type Middleware } from "@switchyard/core";
 import { CliError, EXIT } from "../cli/exit-codes.ts";
 import type { PluginName } from "../plugin-names.ts";
 import { assembleClient, type FlagValues } from "./client-flags.ts";
@@ -11,10 +11,12 @@ import { ConfigError } from "./load-config.ts";
 export async function createCliClient(
   values: FlagValues,
   command: string,
+  extra: readonly Middleware[] = [],
 ): Promise<{ client: Client; plugins: readonly PluginName[] }> {
   try {
     const assembled = await assembleClient(values, command);
-    return { client: createClient(assembled.options), plugins: assembled.plugins };
+    const middleware = [...(assembled.options.middleware ?? []), ...extra];
+    return { client: createClient({ ...assembled.options, middleware }), plugins: assembled.plugins };
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message, EXIT.config, { cause: error });
     if (isSwitchyardError(error, "SWITCHYARD_ERR_INVALID_OPTIONS")) {

@@ -3,7 +3,8 @@ import { rename, rm } from "node:fs/promises";
 import { basename } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { attemptKey, type Client, isSwitchyardError, servedByKey } from "@switchyard/core";
+import type { CacheMiddleware } from "@switchyard/cache";
+import { attemptKey, type Client, cacheStatusKey, isSwitchyardError, servedByKey } from "@switchyard/core";
 import { CliError, EXIT, usageError } from "../cli/exit-codes.ts";
 import { parseCommandArgs } from "../cli/parse-args.ts";
 import { CLIENT_FLAGS, CLIENT_FLAGS_HELP } from "../config/client-flags.ts";
@@ -11,7 +12,7 @@ import { createCliClient } from "../config/create-cli-client.ts";
 import { subscribeVerbose } from "../verbose/verbose-log.ts";
 import { createProgress, formatBytes } from "./progress.ts";
 
-export const GET_HELP = `Usage: demo get <url> [-o FILE] [--with LIST] [--config FILE] [--verbose] [--quiet]
+export const GET_HELP = `Usage: demo get <url> [-o FILE] [--cache DIR] [--with LIST] [--config FILE] [--verbose] [--quiet]
 
 Downloads one URL (http, https, oci://, s3://, gs://) through a client built from the plugins you
 choose, streaming it to a file. On a terminal a progress bar (bytes, rate, ETA) is drawn on
@@ -19,6 +20,8 @@ stderr; otherwise a plain progress line is printed at most once a second.
 
 Options:
   -o, --output FILE          where to write ("-" for stdout); default: the URL's last path segment
+      --cache DIR            keep responses in an HTTP cache (RFC 9111) in DIR; says hit, miss,
+                             revalidated or stale; a second run answers from it or revalidates
   -v, --verbose              print retries, mirror switches, token exchanges... (diagnostics events)
   -q, --quiet                no progress output
   -h, --help                 this text
@@ -52,6 +55,7 @@ export async function getCommand(args: readonly string[]): Promise<number> {
     {
       ...CLIENT_FLAGS,
       output: { type: "string", short: "o" },
+      cache: { type: "string" },
       verbose: { type: "boolean", short: "v" },
       quiet: { type: "boolean", short: "q" },
       help: { type: "boolean", short: "h" },
@@ -68,7 +72,15 @@ export async function getCommand(args: readonly string[]): Promise<number> {
   const output = values.output ?? defaultOutput(url);
   const toStdout = output === "-";
 
-  const { client, plugins } = await createCliClient(values, "get");
+  if (values.cache === "") throw usageError("--cache needs a directory", "get");
+  let cached: CacheMiddleware | undefined;
+  try {
+    // Loaded only when asked for, so other runs do not pay for it.
+    if (values.cache !== undefined) cached = (await import("@switchyard/cache")).cache({ dir: values.cache });
+  } catch (error) {
+    throw new CliError(`--cache ${values.cache}: ${describeError(error)}`, EXIT.config, { cause: error });
+  }
+  const { client, plugins } = await createCliClient(values, "get", cached ? [cached] : []);
 
   const progressOn = !values.quiet;
   let progress: ReturnType<typeof createProgress> | undefined;
@@ -86,7 +98,10 @@ export async function getCommand(args: readonly string[]): Promise<number> {
   process.once("exit", removePartial);
   const started = performance.now();
   try {
-    if (!values.quiet) err.write(`GET ${url} with ${plugins.length ? plugins.join(", ") : "core only"}\n`);
+    if (!values.quiet) {
+      const names = [...plugins, ...(cached ? ["cache"] : [])];
+      err.write(`GET ${url} with ${names.length ? names.join(", ") : "core only"}\n`);
+    }
     let res: Awaited<ReturnType<Client["request"]>>;
     try {
       res = await client.request(url);
@@ -125,10 +140,12 @@ export async function getCommand(args: readonly string[]): Promise<number> {
     const seconds = (performance.now() - started) / 1000;
     const servedBy = res.context.get(servedByKey);
     const attempts = res.context.get(attemptKey);
+    const cacheStatus = res.context.get(cacheStatusKey);
     if (!values.quiet) {
       const where = toStdout ? "wrote" : `saved ${output}:`;
       const extra = [
         `HTTP ${res.status}`,
+        cacheStatus ? `cache ${cacheStatus}` : undefined,
         servedBy ? `served by ${servedBy.kind} ${servedBy.url}` : undefined,
         attempts && attempts > 1 ? `${attempts} attempts` : undefined,
       ].filter(Boolean);
@@ -141,5 +158,6 @@ export async function getCommand(args: readonly string[]): Promise<number> {
     process.off("exit", removePartial);
     unsubscribe?.();
     await client.close();
+    await cached?.close();
   }
 }
