@@ -28,9 +28,9 @@ export const CACHE_MODES: readonly CacheMode[] = Object.freeze([
  * What a cache did for a call, readable from `response.context.get(cacheStatusKey)`:
  * `hit` (fresh, from the cache), `stale` (served stale: stale-while-revalidate, stale-if-error,
  * `force-cache`), `revalidated` (a conditional request answered 304 and the stored body was served),
- * `miss` (from the network), `bypass` (the call or the response could not use the cache).
+ * `miss` (from the network). Calls the cache passes through untouched carry none.
  */
-export type CacheStatus = "hit" | "stale" | "revalidated" | "miss" | "bypass";
+export type CacheStatus = "hit" | "stale" | "revalidated" | "miss";
 
 /** Checks a cache mode given by a caller; throws InvalidRequestError naming the allowed values. */
 export function checkCacheMode(value: unknown): CacheMode {

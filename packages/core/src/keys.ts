@@ -25,5 +25,5 @@ export const servedByKey: ContextKey<ServedBy> = contextKey<ServedBy>("switchyar
 /** Credentials passed for this call only; they win over every store. */
 export const credentialKey: ContextKey<Credential> = contextKey<Credential>("switchyard:credential");
 
-/** What an HTTP cache plugin did for this call (hit, stale, revalidated, miss, bypass); set by the cache. */
+/** What an HTTP cache plugin did for this call (hit, stale, revalidated, miss); set by the cache. */
 export const cacheStatusKey: ContextKey<CacheStatus> = contextKey<CacheStatus>("switchyard:cache-status");
