@@ -60,7 +60,7 @@ export function policyResponse(response: HttpResponse, url: string): CachePolicy
 }
 
 // RFC 9111 §1.2.2: a delta-seconds past 2^31 is taken as 2^31.
-const FOREVER = "public, max-age=2147483648, immutable";
+const FOREVER = "max-age=2147483648, immutable";
 const DIGEST_URL = /@sha(?:256|512):[0-9a-f]{64,128}$/;
 
 /**
@@ -78,7 +78,13 @@ export function schemeCacheControl(
   const colon = url.indexOf(":");
   const scheme = url.slice(0, colon);
   if (scheme === "oci") {
-    if (status === 200 && DIGEST_URL.test(url.split("?")[0]!)) return FOREVER;
+    if (status === 200 && DIGEST_URL.test(url.split("?")[0]!)) {
+      // Content addressed: it cannot change. The server still decides whether it may be kept, and by whom.
+      if (cacheControl !== undefined && /(?:^|,)\s*no-store\b/i.test(cacheControl)) return undefined;
+      return cacheControl !== undefined && /(?:^|,)\s*private\b/i.test(cacheControl)
+        ? `${FOREVER}, private`
+        : FOREVER;
+    }
     return cacheControl ? `${cacheControl}, no-cache` : "no-cache";
   }
   if (scheme === "s3" || scheme === "gs" || scheme === "gcs") {
