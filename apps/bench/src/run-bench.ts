@@ -66,9 +66,10 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
     failover: { requests: quick ? 20 : 500, burst: quick ? 4 : 16 },
     cache: {
       rounds: quick ? 1 : 15,
-      requestsPerRound: quick ? 300 : 5000,
+      requestsPerRound: quick ? 100 : 5000,
       connections: 16,
-      memorySize: quick ? 16 * MiB : GiB,
+      warmup: quick ? 50 : 500,
+      memorySize: quick ? 4 * MiB : GiB,
     },
   };
   let report: BenchReport = {

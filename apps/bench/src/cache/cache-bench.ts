@@ -16,6 +16,8 @@ export interface CacheBenchOptions {
   readonly rounds: number;
   readonly requestsPerRound: number;
   readonly connections: number;
+  /** Unmeasured calls per side before each case (JIT, pools, the first fill). */
+  readonly warmup: number;
   /** Body size for the memory pass, bytes (1 GiB in a full run). */
   readonly memorySize: number;
 }
@@ -111,8 +113,8 @@ export async function runCacheBench(options: CacheBenchOptions): Promise<CacheRe
     call: Call,
     target?: number,
   ) => {
-    await measure(base, 500, options.connections);
-    await measure(call, 500, options.connections);
+    await measure(base, options.warmup, options.connections);
+    await measure(call, options.warmup, options.connections);
     const ratios: number[] = [];
     const mine: number[] = [];
     const theirs: number[] = [];
