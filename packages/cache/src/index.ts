@@ -1,6 +1,6 @@
 export type { CacheMiddleware } from "./cache.ts";
 export { cache } from "./cache.ts";
-export type { CacheOptions } from "./cache-options.ts";
+export type { CacheOptions, Clock } from "./cache-options.ts";
 export type { BodyWriter, CacheStore, StoredEntry } from "./cache-store.ts";
 export type { DiskStoreOptions } from "./disk-store.ts";
 export { DEFAULT_DISK_MAX_SIZE, DEFAULT_VERIFY_BEFORE_SERVE, diskStore } from "./disk-store.ts";
