@@ -3,7 +3,7 @@ import { HttpResponse as Response } from "@switchyard/core";
 import type CachePolicy from "http-cache-semantics";
 import type { FlowParts } from "./admit.ts";
 import { admit, stateTtl } from "./admit.ts";
-import { credentialIdentity, entryKey } from "./cache-key.ts";
+import { credentialIdentity } from "./cache-key.ts";
 import type { ResolvedCacheOptions } from "./cache-options.ts";
 import type { EntryIndex, Found } from "./entry-index.ts";
 import type { EntryMeta } from "./entry-meta.ts";
@@ -11,9 +11,10 @@ import { varyMatches, varySelection, writeMeta } from "./entry-meta.ts";
 import { CacheMissError } from "./errors.ts";
 import { cacheChannels, publish } from "./events.ts";
 import { Flights } from "./flights.ts";
-import type { Policy } from "./policy.ts";
+import { invalidate } from "./invalidate.ts";
 import { policyRequest, policyResponse } from "./policy.ts";
 import { callFields } from "./respond.ts";
+import { conditionals, validatorsChanged } from "./revalidation-headers.ts";
 import { serveEntry, staleForError } from "./serve-entry.ts";
 
 type PolicyRequest = CachePolicy.Request;
@@ -23,22 +24,6 @@ type Answer = HttpResponse | { readonly wait: Promise<void> } | undefined;
 const NEVER: AbortSignal = new AbortController().signal;
 // How often a call waits for another call's fill of the same key before fetching on its own.
 const MAX_WAITS = 3;
-
-function validatorsChanged(before: Policy, after: Policy): boolean {
-  const a = before.responseHeaders();
-  const b = after.responseHeaders();
-  return a.etag !== b.etag || a["last-modified"] !== b["last-modified"];
-}
-
-function conditionals(policy: Policy, preq: PolicyRequest): Record<string, string> | undefined {
-  const all = policy.revalidationHeaders(preq);
-  const out: Record<string, string> = {};
-  const etag = all["if-none-match"];
-  const since = all["if-modified-since"];
-  if (typeof etag === "string") out["if-none-match"] = etag;
-  if (typeof since === "string") out["if-modified-since"] = since;
-  return etag === undefined && since === undefined ? undefined : out;
-}
 
 /** The cache's decisions for one call (the middleware only routes calls here). */
 export class CacheFlow {
@@ -64,7 +49,7 @@ export class CacheFlow {
   /** An unsafe method: on success, the stored responses for its URL, Location and Content-Location go (RFC 9111 §4.4). */
   unsafe(request: HttpRequest, next: Next): Promise<HttpResponse> {
     return next(request).then((res) => {
-      if (res.status < 400) this.#invalidate(request, res);
+      if (res.status < 400) invalidate(this.#parts, request, res);
       return res;
     });
   }
@@ -336,37 +321,6 @@ export class CacheFlow {
     const vary = found?.meta.vary;
     if (vary === undefined || vary === "*" || Object.keys(vary).length === 0) return `${key}|${credential}`;
     return `${key}|${credential}|${JSON.stringify(varySelection(Object.keys(vary).join(","), preq.headers))}`;
-  }
-
-  #invalidate(request: HttpRequest, res: HttpResponse): void {
-    const keys = [entryKey(request.url)];
-    for (const name of ["location", "content-location"]) {
-      const value = res.headers.get(name);
-      if (value === undefined) continue;
-      try {
-        const target = new URL(value, request.url);
-        // RFC 9111 §4.4: only URLs of the same origin.
-        if (target.origin === request.origin) keys.push(entryKey(target.href));
-      } catch {
-        // not a URL: nothing to invalidate
-      }
-    }
-    for (const key of keys) {
-      this.#index.forget(key);
-      this.#track(
-        this.#o.store.delete(key).then(
-          () =>
-            publish(cacheChannels.evicted, () => ({
-              key,
-              reason: "invalidated",
-              size: 0,
-              store: this.#o.store.name,
-            })),
-          (error: unknown) =>
-            publish(cacheChannels.error, () => ({ operation: "delete", store: this.#o.store.name, error })),
-        ),
-      );
-    }
   }
 
   #track(task: Promise<unknown>): void {
