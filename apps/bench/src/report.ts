@@ -1,3 +1,5 @@
+import type { CacheReport } from "./cache/cache-bench.ts";
+import { renderCache } from "./cache/cache-bench.ts";
 import type { FailoverReport } from "./failover.ts";
 import type { MemoryReport } from "./memory/memory-bench.ts";
 import type { StoreReport } from "./store/store-bench.ts";
@@ -27,6 +29,7 @@ export interface BenchReport {
   readonly memory?: MemoryReport;
   readonly store?: readonly StoreReport[];
   readonly failover?: FailoverReport;
+  readonly cache?: CacheReport;
   readonly durationMs: number;
 }
 
@@ -164,6 +167,7 @@ export function renderReport(report: BenchReport): string {
       `learnt / alone: ${f(fo.learntVsAlone, 2)}×; served by the healthy mirror: ${fo.servedByHealthy} of ${fo.requests}`,
     );
   }
+  if (report.cache) out.push(renderCache(report.cache, table));
   out.push(`(run took ${f(report.durationMs / 1000, 1)} s)`);
   return out.join("\n\n");
 }

@@ -1,4 +1,5 @@
 import os from "node:os";
+import { runCacheBench } from "./cache/cache-bench.ts";
 import { runFailover } from "./failover.ts";
 import { runMemory } from "./memory/memory-bench.ts";
 import type { BenchReport, Machine } from "./report.ts";
@@ -7,7 +8,7 @@ import { checkThroughputTargets } from "./targets.ts";
 import { runThroughput, type ThroughputResult } from "./throughput.ts";
 
 /** The benchmarks `runBench` knows, in run order. */
-export const BENCHMARKS = ["throughput", "memory", "store", "failover"] as const;
+export const BENCHMARKS = ["throughput", "memory", "store", "failover", "cache"] as const;
 export type Benchmark = (typeof BENCHMARKS)[number];
 
 /** Options of {@link runBench}. */
@@ -76,6 +77,13 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
       : { sizes: [GiB, 4 * GiB], warmSize: 8 * MiB, bufferedSizes: [GiB], repeats: 3 },
     store: { targets: quick ? 20_000 : 1_000_000, capacities: quick ? [1000] : [1000, 10_000] },
     failover: { requests: quick ? 20 : 500, burst: quick ? 4 : 16 },
+    cache: {
+      rounds: quick ? 1 : 15,
+      requestsPerRound: quick ? 100 : 5000,
+      connections: 16,
+      warmup: quick ? 50 : 500,
+      memorySize: quick ? 4 * MiB : GiB,
+    },
   };
   let report: BenchReport = {
     date: new Date().toISOString(),
@@ -106,6 +114,10 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
   if (wanted("failover")) {
     log("failover: dead primary + healthy mirror");
     report = { ...report, failover: await runFailover(settings.failover.requests, settings.failover.burst) };
+  }
+  if (wanted("cache")) {
+    log("cache: fresh and revalidated hits, no-store pass-through, a large body through the disk store");
+    report = { ...report, cache: await runCacheBench(settings.cache) };
   }
   return { ...report, machine: machine(loadStart), durationMs: performance.now() - started };
 }

@@ -32,6 +32,14 @@ describe("orderMiddleware", () => {
     expect(orderMiddleware(list).map((m) => m.name)).toEqual(["retry", "mirror", "oci", "auth", "ra"]);
   });
 
+  it("puts the cache stage outside every other stage, wherever it is listed", () => {
+    const others = [mw("ra", "send"), mw("auth", "authorize"), mw("retry", "policy"), mw("mirror", "route")];
+    for (let at = 0; at <= others.length; at++) {
+      const list = [...others.slice(0, at), mw("cache", "cache"), ...others.slice(at)];
+      expect(orderMiddleware(list).map((m) => m.name)).toEqual(["cache", "retry", "mirror", "auth", "ra"]);
+    }
+  });
+
   it("keeps list order within a stage", () => {
     const list = [mw("b", "send"), mw("a", "policy"), mw("c", "send"), mw("d", "policy")];
     expect(orderMiddleware(list).map((m) => m.name)).toEqual(["a", "d", "b", "c"]);
@@ -49,7 +57,7 @@ describe("validateMiddleware", () => {
     [[{ stage: "send", handle() {} }], /needs a non-empty string name/],
     [
       [{ name: "x", stage: "outer", handle() {} }],
-      /stage outer; expected one of policy, route, resolve, authorize, send/,
+      /stage outer; expected one of cache, policy, route, resolve, authorize, send/,
     ],
     [[{ name: "x", stage: "send" }], /needs a handle\(\) function/],
   ])("rejects %j", (list, message) => {

@@ -1,4 +1,6 @@
 import type { RequestBody } from "./body.ts";
+import type { CacheMode } from "./cache-mode.ts";
+import { checkCacheMode } from "./cache-mode.ts";
 import { fetchBody, readRequestBody } from "./fetch-body.ts";
 import { fetchHeaders } from "./fetch-headers.ts";
 import type { HeadersInit, HttpHeaders } from "./headers.ts";
@@ -12,6 +14,8 @@ export interface FetchCall {
   readonly body: RequestBody | undefined;
   readonly signal: AbortSignal | undefined;
   readonly redirect: RedirectMode | undefined;
+  /** fetch's cache mode, for a cache plugin in the chain (`@switchyard/cache`); absent for "default". */
+  readonly cache?: CacheMode;
 }
 
 /** Returned for URLs Node's fetch answers without the network (`data:`, `blob:`): handed to it. */
@@ -114,12 +118,16 @@ export function fetchCall(
   if (redirect !== undefined && redirect !== "follow" && redirect !== "manual" && redirect !== "error") {
     throw new TypeError(`'${redirect}' is not a valid value for the redirect option.`);
   }
-  if (cache === "only-if-cached") {
-    // As fetch: only with mode "same-origin"; and then, with no HTTP cache, nothing can answer.
-    if (init?.mode !== "same-origin") {
-      throw new TypeError("'only-if-cached' can be set only with 'same-origin' mode");
-    }
-    throw new TypeError("fetch failed", { cause: new Error("no cached response (there is no HTTP cache)") });
+  // As fetch: only with mode "same-origin". A cache plugin answers it from the cache or fails it
+  // without sending anything; without one it is sent as "no-store" is (core's rule for every mode).
+  if (cache === "only-if-cached" && init?.mode !== "same-origin") {
+    throw new TypeError("'only-if-cached' can be set only with 'same-origin' mode");
+  }
+  let mode: CacheMode | undefined;
+  try {
+    mode = cache === undefined || cache === "default" ? undefined : checkCacheMode(cache);
+  } catch {
+    throw new TypeError(`'${cache}' is not a valid value for the cache option.`);
   }
   const call: FetchCall = {
     url,
@@ -128,6 +136,7 @@ export function fetchCall(
     body,
     signal,
     redirect: redirect as RedirectMode | undefined,
+    ...(mode === undefined ? {} : { cache: mode }),
   };
   if (stream === null) return call;
   return readRequestBody(stream).then((read) => ({ ...call, body: read }));

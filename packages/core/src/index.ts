@@ -3,6 +3,8 @@ export type { BodyFactory, ByteStream, DispatchBody, ReplayableBody, RequestBody
 export { BodyHolder, isReplayableValue, replayable } from "./body.ts";
 export type { BucketUrlProblem, BucketUrlRules, ParsedBucketUrl } from "./bucket-url.ts";
 export { parseBucketUrl, percentDecode, rfc3986Encode } from "./bucket-url.ts";
+export type { CacheMode, CacheStatus } from "./cache-mode.ts";
+export { CACHE_MODES, checkCacheMode } from "./cache-mode.ts";
 export type { Chain, ChainOrder } from "./chain.ts";
 export { composeChain, orderMiddleware, validateMiddleware } from "./chain.ts";
 export type { CallInit, Client, ClientOptions } from "./client.ts";
@@ -66,6 +68,7 @@ export {
   attemptBudgetKey,
   attemptKey,
   CIRCUIT_OPEN_CODE,
+  cacheStatusKey,
   credentialKey,
   notBeforeKey,
   servedByKey,

@@ -1,3 +1,4 @@
+import type { CacheStatus } from "./cache-mode.ts";
 import type { ContextKey } from "./context.ts";
 import { contextKey } from "./context.ts";
 import type { Credential } from "./credentials.ts";
@@ -52,3 +53,6 @@ export const attemptBudgetKey: ContextKey<AttemptBudget> =
  * transient `SwitchyardError` of this code.
  */
 export const CIRCUIT_OPEN_CODE = "SWITCHYARD_ERR_CIRCUIT_OPEN";
+
+/** What an HTTP cache plugin did for this call (hit, stale, revalidated, miss); set by the cache. */
+export const cacheStatusKey: ContextKey<CacheStatus> = contextKey<CacheStatus>("switchyard:cache-status");

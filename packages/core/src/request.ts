@@ -1,5 +1,7 @@
 import type { RequestBody } from "./body.ts";
 import { assertRequestBody, BodyHolder } from "./body.ts";
+import type { CacheMode } from "./cache-mode.ts";
+import { checkCacheMode } from "./cache-mode.ts";
 import type { Context } from "./context.ts";
 import { InvalidRequestError } from "./errors.ts";
 import type { HeadersInit } from "./headers.ts";
@@ -22,6 +24,8 @@ export interface RequestOptions {
   readonly headersTimeout?: number | undefined;
   /** Milliseconds a response body may stay idle (undici's `bodyTimeout`). */
   readonly bodyTimeout?: number | undefined;
+  /** How a cache plugin in the chain treats this call (fetch's modes); ignored without one. @default "default" */
+  readonly cache?: CacheMode | undefined;
 }
 
 /** The fields `HttpRequest.with()` and the constructor accept. */
@@ -331,6 +335,7 @@ function pickOptions(init: RequestOptions): RequestOptions {
   if (init.headersTimeout !== undefined)
     out.headersTimeout = checkCount("headersTimeout", init.headersTimeout);
   if (init.bodyTimeout !== undefined) out.bodyTimeout = checkCount("bodyTimeout", init.bodyTimeout);
+  if (init.cache !== undefined) out.cache = checkCacheMode(init.cache);
   return out;
 }
 
@@ -340,7 +345,8 @@ function hasOptionChanges(c: RequestOptions): boolean {
     c.redirect !== undefined ||
     c.maxRedirects !== undefined ||
     c.headersTimeout !== undefined ||
-    c.bodyTimeout !== undefined
+    c.bodyTimeout !== undefined ||
+    c.cache !== undefined
   );
 }
 

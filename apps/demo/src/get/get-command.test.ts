@@ -34,6 +34,21 @@ describe.concurrent("demo get, end to end against local servers", () => {
       r.end(ok ? "private bytes\n" : "no\n");
     });
     server.route("/mirror/pkgs/*", { body: "from the mirror\n" });
+    server.route("/cached/fresh.txt", {
+      headers: { "cache-control": "max-age=600" },
+      body: "cached bytes\n",
+    });
+    server.route("/cached/etag.txt", (req, res) => {
+      const r = res as ServerResponse;
+      const headers = { etag: '"c1"', "cache-control": "max-age=0" };
+      if (req.headers["if-none-match"] === '"c1"') {
+        r.writeHead(304, headers);
+        r.end();
+      } else {
+        r.writeHead(200, headers);
+        r.end("cached bytes\n");
+      }
+    });
     deadOrigin = `http://127.0.0.1:${await freePort()}`;
     s3peer = await startS3({ buckets: ["demo"] });
     await fetch(`${s3peer.upstreamUrl}/demo/data/report.csv`, { method: "PUT", body: "a,b\n1,2\n" });
@@ -190,6 +205,27 @@ describe.concurrent("demo get, end to end against local servers", () => {
     expect(run.stderr).toMatch(/answered 404/);
     await expect(readFile(out)).rejects.toThrow();
     await expect(readFile(`${out}.part`)).rejects.toThrow();
+  });
+
+  it("with --cache DIR says miss, then hit, then revalidated once the response is stale", {
+    timeout: 240_000,
+  }, async () => {
+    const cacheDir = join(dir, "http-cache");
+    const out = join(dir, "cached.txt");
+    const get = async (path: string) => {
+      const run = await runCli(["get", `${server.origin}${path}`, "--cache", cacheDir, "-o", out]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(await readFile(out, "utf8")).toBe("cached bytes\n");
+      return /cache (hit|miss|revalidated|stale)/.exec(run.stderr)?.[1];
+    };
+    expect(await get("/cached/fresh.txt")).toBe("miss");
+    expect(await get("/cached/fresh.txt")).toBe("hit");
+    expect(await get("/cached/etag.txt")).toBe("miss");
+    expect(await get("/cached/etag.txt")).toBe("revalidated");
+    expect(server.requests.filter((r) => r.url === "/cached/fresh.txt")).toHaveLength(1);
+    expect(
+      server.requests.filter((r) => r.url === "/cached/etag.txt").map((r) => r.headers["if-none-match"]),
+    ).toEqual([undefined, '"c1"']);
   });
 
   it("exits 3 with the field path on a bad config file", async () => {

@@ -3,7 +3,8 @@ import { rename, rm } from "node:fs/promises";
 import { basename } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { attemptKey, type Client, isSwitchyardError, servedByKey } from "@switchyard/core";
+import type { CacheMiddleware } from "@switchyard/cache";
+import { attemptKey, type Client, cacheStatusKey, isSwitchyardError, servedByKey } from "@switchyard/core";
 import { CliError, EXIT, usageError } from "../cli/exit-codes.ts";
 import { parseCommandArgs } from "../cli/parse-args.ts";
 import { CLIENT_FLAGS, CLIENT_FLAGS_HELP } from "../config/client-flags.ts";
@@ -11,7 +12,7 @@ import { createCliClient } from "../config/create-cli-client.ts";
 import { subscribeVerbose } from "../verbose/verbose-log.ts";
 import { createProgress, formatBytes } from "./progress.ts";
 
-export const GET_HELP = `Usage: demo get <url> [-o FILE] [--with LIST] [--config FILE] [--verbose] [--quiet]
+export const GET_HELP = `Usage: demo get <url> [-o FILE] [--cache DIR] [--with LIST] [--config FILE] [--verbose] [--quiet]
 
 Downloads one URL (http, https, oci://, s3://, gs://) through a client built from the plugins you
 choose, streaming it to a file. On a terminal a progress bar (bytes, rate, ETA) is drawn on
@@ -24,6 +25,8 @@ Options:
                              and leaves no file
   --otel                     trace the download with OpenTelemetry: the call's span and one per
                              attempt are printed on stdout (console exporter); not with -o -
+      --cache DIR            keep responses in an HTTP cache (RFC 9111) in DIR; says hit, miss,
+                             revalidated or stale; a second run answers from it or revalidates
   -v, --verbose              print retries, mirror switches, token exchanges... (diagnostics events)
   -q, --quiet                no progress output
   -h, --help                 this text
@@ -59,6 +62,7 @@ export async function getCommand(args: readonly string[]): Promise<number> {
       output: { type: "string", short: "o" },
       integrity: { type: "string" },
       otel: { type: "boolean" },
+      cache: { type: "string" },
       verbose: { type: "boolean", short: "v" },
       quiet: { type: "boolean", short: "q" },
       help: { type: "boolean", short: "h" },
@@ -76,9 +80,20 @@ export async function getCommand(args: readonly string[]): Promise<number> {
   const toStdout = output === "-";
 
   if (values.otel && toStdout) throw usageError("--otel prints spans on stdout: use it with -o FILE", "get");
+  if (values.cache === "") throw usageError("--cache needs a directory", "get");
   // Loaded only with --otel: the OpenTelemetry SDK would slow every start-up otherwise.
   const tracing = values.otel ? (await import("./otel-console.ts")).consoleOtel() : undefined;
-  const { client, plugins } = await createCliClient(values, "get", tracing ? [tracing.plugin] : []);
+  let cached: CacheMiddleware | undefined;
+  try {
+    // Loaded only when asked for, so other runs do not pay for it.
+    if (values.cache !== undefined) cached = (await import("@switchyard/cache")).cache({ dir: values.cache });
+  } catch (error) {
+    throw new CliError(`--cache ${values.cache}: ${describeError(error)}`, EXIT.config, { cause: error });
+  }
+  // The cache has its own stage (outermost), so its place in the list does not matter; otel must
+  // come before retry (both are policy plugins).
+  const first = [...(tracing ? [tracing.plugin] : []), ...(cached ? [cached] : [])];
+  const { client, plugins } = await createCliClient(values, "get", first);
 
   const progressOn = !values.quiet;
   let progress: ReturnType<typeof createProgress> | undefined;
@@ -96,7 +111,10 @@ export async function getCommand(args: readonly string[]): Promise<number> {
   process.once("exit", removePartial);
   const started = performance.now();
   try {
-    if (!values.quiet) err.write(`GET ${url} with ${plugins.length ? plugins.join(", ") : "core only"}\n`);
+    if (!values.quiet) {
+      const names = [...plugins, ...(cached ? ["cache"] : [])];
+      err.write(`GET ${url} with ${names.length ? names.join(", ") : "core only"}\n`);
+    }
     let res: Awaited<ReturnType<Client["request"]>>;
     try {
       res = await client.request(
@@ -138,10 +156,12 @@ export async function getCommand(args: readonly string[]): Promise<number> {
     const seconds = (performance.now() - started) / 1000;
     const servedBy = res.context.get(servedByKey);
     const attempts = res.context.get(attemptKey);
+    const cacheStatus = res.context.get(cacheStatusKey);
     if (!values.quiet) {
       const where = toStdout ? "wrote" : `saved ${output}:`;
       const extra = [
         `HTTP ${res.status}`,
+        cacheStatus ? `cache ${cacheStatus}` : undefined,
         servedBy ? `served by ${servedBy.kind} ${servedBy.url}` : undefined,
         attempts && attempts > 1 ? `${attempts} attempts` : undefined,
       ].filter(Boolean);
@@ -155,5 +175,6 @@ export async function getCommand(args: readonly string[]): Promise<number> {
     unsubscribe?.();
     await client.close();
     await tracing?.shutdown();
+    await cached?.close();
   }
 }

@@ -8,7 +8,7 @@ export {
   type StartOnFreePortOptions,
   startOnFreePort,
 } from "./launch-peer.ts";
-export type { NginxFailingLocation, NginxSlowLocation } from "./nginx/nginx-config.ts";
+export type { NginxFailingLocation, NginxHeaderLocation, NginxSlowLocation } from "./nginx/nginx-config.ts";
 export { type NginxAccessEntry, type NginxOptions, type NginxPeer, startNginx } from "./nginx/start-nginx.ts";
 export {
   DEBIAN_PACKAGES,

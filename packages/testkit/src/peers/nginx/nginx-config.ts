@@ -22,6 +22,17 @@ export interface NginxSlowLocation {
   afterBytes?: number;
 }
 
+/**
+ * A location (under the same root) that adds response headers, e.g. `Cache-Control` for HTTP cache
+ * tests; nginx still sends its own `ETag` and `Last-Modified` and answers conditional requests with 304.
+ */
+export interface NginxHeaderLocation {
+  /** nginx location match, e.g. `"/fresh/"` (prefix): `/fresh/a.json` serves `<root>/fresh/a.json`. */
+  location: string;
+  /** Header name -> value, sent with `add_header ... always`. */
+  headers: Record<string, string>;
+}
+
 /** Everything {@link renderNginxConfig} needs. */
 export interface NginxConfigInput {
   /** Temp dir (nginx `-p` prefix) holding pid, logs and temp paths. */
@@ -30,6 +41,8 @@ export interface NginxConfigInput {
   root: string;
   failing: readonly NginxFailingLocation[];
   slow: readonly NginxSlowLocation[];
+  /** Locations that add response headers. @default [] */
+  headers?: readonly NginxHeaderLocation[];
 }
 
 /** Renders a self-contained nginx.conf: foreground, one process, everything inside `dir`. */
@@ -63,6 +76,15 @@ export function renderNginxConfig(input: NginxConfigInput): string {
         `      alias ${q("root", `${input.root.replace(/\/$/, "")}/`)};\n` +
         `      limit_rate ${Math.floor(slow.bytesPerSecond)};\n` +
         `      limit_rate_after ${Math.floor(slow.afterBytes ?? 0)};\n    }\n`,
+    );
+  }
+  for (const extra of input.headers ?? []) {
+    const lines = Object.entries(extra.headers).map(
+      ([name, value]) =>
+        `      add_header ${assertPlainConfigValue("header name", name)} ${q("header value", value)} always;\n`,
+    );
+    locations.push(
+      `    location ${assertPlainConfigValue("location", extra.location)} {\n${lines.join("")}    }\n`,
     );
   }
   return `daemon off;

@@ -78,6 +78,25 @@ describe.skipIf(nginx.skip)(`startNginx ${nginx.reason}`, () => {
     expect(await isPortOpen(b.port)).toBe(false);
   });
 
+  it("adds configured headers on a location and answers If-None-Match with 304", async () => {
+    const peer = await startNginx({
+      files: { "fresh/a.json": "{}" },
+      headers: [{ location: "/fresh/", headers: { "Cache-Control": "max-age=60, stale-if-error=30" } }],
+    });
+    started.push(peer);
+    const first = await request(`${peer.url}/fresh/a.json`);
+    await first.body.text();
+    expect(first.headers["cache-control"]).toBe("max-age=60, stale-if-error=30");
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^"/);
+    const second = await request(`${peer.url}/fresh/a.json`, { headers: { "if-none-match": etag } });
+    await second.body.dump();
+    expect(second.statusCode).toBe(304);
+    await expect(startNginx({ headers: [{ location: "/x/", headers: { "a;b": "1" } }] })).rejects.toThrow(
+      TypeError,
+    );
+  });
+
   it("rejects option values that would break the config", async () => {
     await expect(startNginx({ failing: [{ location: "/x/ { }" }] })).rejects.toThrow(TypeError);
   });

@@ -4,7 +4,12 @@ import { launchPeer, startOnFreePort } from "../launch-peer.ts";
 import { peerBinary } from "../peer-availability.ts";
 import type { PeerProcess } from "../peer-process.ts";
 import { createPeerTempDir } from "../peer-temp-dir.ts";
-import { type NginxFailingLocation, type NginxSlowLocation, renderNginxConfig } from "./nginx-config.ts";
+import {
+  type NginxFailingLocation,
+  type NginxHeaderLocation,
+  type NginxSlowLocation,
+  renderNginxConfig,
+} from "./nginx-config.ts";
 
 /** Options of {@link startNginx}. */
 export interface NginxOptions {
@@ -16,6 +21,8 @@ export interface NginxOptions {
   failing?: readonly NginxFailingLocation[];
   /** Throttled prefixes serving the same root. @default [] */
   slow?: readonly NginxSlowLocation[];
+  /** Locations that add response headers (Cache-Control...). @default [] */
+  headers?: readonly NginxHeaderLocation[];
   /** Give up waiting for the port after this many milliseconds. @default 10000 */
   readyTimeoutMs?: number;
 }
@@ -80,6 +87,7 @@ export async function startNginx(options: NginxOptions = {}): Promise<NginxPeer>
           root,
           failing: options.failing ?? [],
           slow: options.slow ?? [],
+          headers: options.headers ?? [],
         }),
       );
       const child = await launchPeer({

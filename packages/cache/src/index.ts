@@ -1,0 +1,10 @@
+export type { CacheMiddleware } from "./cache.ts";
+export { cache } from "./cache.ts";
+export type { CacheOptions, Clock } from "./cache-options.ts";
+export type { BodyWriter, CacheStore, StoredEntry } from "./cache-store.ts";
+export type { DiskStoreOptions } from "./disk-store.ts";
+export { DEFAULT_DISK_MAX_SIZE, DEFAULT_VERIFY_BEFORE_SERVE, diskStore } from "./disk-store.ts";
+export { CacheIntegrityError, CacheMissError, isCacheIntegrityError, isCacheMissError } from "./errors.ts";
+export { cacheChannels } from "./events.ts";
+export type { MemoryStoreOptions } from "./memory-store.ts";
+export { DEFAULT_MEMORY_MAX_SIZE, memoryStore } from "./memory-store.ts";
