@@ -9,14 +9,15 @@ const MAIN = new URL("./main.ts", import.meta.url).pathname;
 
 /**
  * Runs the runner as its own process (it starts undici's WPT server and ~130 worker threads) within
- * a 75 s budget, so that the whole test stays under 90 s; the process is killed if the test ends first.
+ * a 150 s budget (a run takes about 60 s on a quiet machine, more beside the rest of the suite),
+ * so that the whole test stays under 170 s; the process is killed if the test ends first.
  */
 function runWpt(signal: AbortSignal): Promise<{ report: WptReport; output: string }> {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-wpt-"));
   const reportPath = join(dir, "report.json");
   const child = spawn(process.execPath, [MAIN, "--report", reportPath], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, WPT_BUDGET_MS: process.env.WPT_BUDGET_MS ?? "75000" },
+    env: { ...process.env, WPT_BUDGET_MS: process.env.WPT_BUDGET_MS ?? "150000" },
     signal,
   });
   let output = "";
@@ -48,5 +49,5 @@ describe("WPT fetch subset: client.fetch against Node's fetch", () => {
     }
     expect(report.problems).toEqual([]);
     expect(report.node.passed).toBeGreaterThan(300);
-  }, 90_000);
+  }, 170_000);
 });

@@ -46,6 +46,11 @@ function respond(call: FetchCall, res: HttpResponse): Response {
   }
 }
 
+// Node's own fetch, taken when core loads: a program that then sets `globalThis.fetch =
+// client.fetch` (a test harness, an SDK that only reads the global) must not send data: and blob:
+// URLs back into client.fetch.
+const nodeFetch: typeof globalThis.fetch = globalThis.fetch;
+
 /**
  * A standard `fetch` over the client's chain. WHATWG objects exist only at this edge: the
  * request is read by hand into the chain's own light types (with fetch's checks and default
@@ -69,7 +74,7 @@ export function createFetch(request: Request): typeof globalThis.fetch {
     } catch (error) {
       return Promise.reject(fetchFailure(error, undefined));
     }
-    if (call === LOCAL_SCHEME) return globalThis.fetch(input, init);
+    if (call === LOCAL_SCHEME) return nodeFetch(input, init);
     if (call instanceof Promise) {
       return call.then(send, (error: unknown) => {
         throw fetchFailure(error, undefined);

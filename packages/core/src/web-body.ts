@@ -125,7 +125,10 @@ export function toWebStream(source: Readable, hooks: WebStreamHooks = {}): Reada
 /** The web stream of a {@link NodeByteSource}. */
 export function byteStream(source: NodeByteSource): ReadableStream<Uint8Array> {
   // A high-water mark of 0: nothing is pulled before the first read (see takeover()).
-  return new ReadableStream(source, { highWaterMark: 0 }) as ReadableStream<Uint8Array>;
+  // `size: undefined` written out: an inherited Object.prototype.size must not be read (WPT
+  // stream-safe-creation), and a byte stream takes no size function.
+  const strategy = { highWaterMark: 0, size: undefined } as { highWaterMark: number };
+  return new ReadableStream(source, strategy) as ReadableStream<Uint8Array>;
 }
 
 /**
