@@ -255,9 +255,16 @@ describe("cache modes", () => {
     const reload = await client.fetch(`${server.origin}/fetch`, { cache: "reload" });
     expect(reload.headers.get("x-switchyard-cache")).toBe("miss");
     await reload.text();
-    await expect(
-      client.fetch(`${server.origin}/nothing`, { cache: "only-if-cached" }),
-    ).rejects.toBeInstanceOf(CacheMissError);
+    // As fetch: only-if-cached needs mode "same-origin"; a miss rejects as fetch rejects (a
+    // TypeError) with the cache's CacheMissError as its cause, and sends nothing.
+    await expect(client.fetch(`${server.origin}/nothing`, { cache: "only-if-cached" })).rejects.toThrow(
+      "'only-if-cached' can be set only with 'same-origin' mode",
+    );
+    const miss = await client
+      .fetch(`${server.origin}/nothing`, { cache: "only-if-cached", mode: "same-origin" })
+      .catch((error: unknown) => error);
+    expect(miss).toBeInstanceOf(TypeError);
+    expect((miss as TypeError).cause).toBeInstanceOf(CacheMissError);
     expect(hits("/fetch")).toHaveLength(2);
     await client.close();
   });

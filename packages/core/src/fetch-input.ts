@@ -3,6 +3,7 @@ import type { CacheMode } from "./cache-mode.ts";
 import { checkCacheMode } from "./cache-mode.ts";
 import { fetchBody, readRequestBody } from "./fetch-body.ts";
 import { fetchHeaders } from "./fetch-headers.ts";
+import { checkRequestInit } from "./fetch-init-checks.ts";
 import type { HeadersInit, HttpHeaders } from "./headers.ts";
 import type { RedirectMode } from "./request.ts";
 
@@ -100,6 +101,7 @@ export function fetchCall(
   checkUrl(url);
   if (init != null) {
     if (init.method !== undefined) method = fetchMethod(init.method);
+    checkRequestInit(init, method);
     if (init.headers !== undefined) headers = init.headers as HeadersInit;
     if (init.signal !== undefined) signal = init.signal ?? undefined;
     if (init.redirect !== undefined) redirect = init.redirect;

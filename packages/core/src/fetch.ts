@@ -67,7 +67,10 @@ export function createFetch(request: Request): typeof globalThis.fetch {
       },
     );
   }
-  return function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  return function fetch(
+    input: RequestInfo | URL,
+    init: RequestInit | undefined = undefined,
+  ): Promise<Response> {
     let call: ReturnType<typeof fetchCall>;
     try {
       call = fetchCall(input, init);

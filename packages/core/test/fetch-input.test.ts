@@ -41,6 +41,13 @@ describe("client.fetch checks its input as fetch does", () => {
     ["TRACK", () => `${origin()}/`, { method: "TRACK" }],
     ["an invalid redirect mode", () => `${origin()}/`, { redirect: "sideways" as RequestRedirect }],
     ["an invalid header name", () => `${origin()}/`, { headers: { "bad name": "x" } }],
+    ["a window that is not null", () => `${origin()}/`, { window: "x" } as RequestInit],
+    ["mode navigate", () => `${origin()}/`, { mode: "navigate" }],
+    ["a bad mode", () => `${origin()}/`, { mode: "BAD" as RequestMode }],
+    ["bad credentials", () => `${origin()}/`, { credentials: "BAD" as RequestCredentials }],
+    ["a bad referrerPolicy", () => `${origin()}/`, { referrerPolicy: "BAD" as ReferrerPolicy }],
+    ["an invalid referrer", () => `${origin()}/`, { referrer: "http://:not a valid URL" }],
+    ["no-cors with PUT", () => `${origin()}/`, { mode: "no-cors", method: "PUT" }],
   ];
 
   it.each(cases)(
@@ -53,13 +60,19 @@ describe("client.fetch checks its input as fetch does", () => {
       expect(expected).toMatchObject({ name: "TypeError" });
       expect(actual).toMatchObject({ name: "TypeError", type: "TypeError" });
       // Same message too, except where Node's wording comes from its WebIDL layer or URL parser.
-      if (!/header|not a URL|redirect/.test(_name)) {
+      if (!/header|not a URL|redirect|window|mode|credentials|referrer|no-cors/.test(_name)) {
         expect(actual).toEqual(expected);
       }
       expect(server.seen.length).toBe(before);
       await client.close();
     },
   );
+
+  it("declares one parameter, as WebIDL's fetch(input, init = {}) does", () => {
+    const client = createClient();
+    expect(client.fetch.length).toBe(globalThis.fetch.length);
+    expect(client.fetch.length).toBe(1);
+  });
 
   it("normalises methods as fetch does (common ones upper-cased, others kept)", async () => {
     const client = createClient();
