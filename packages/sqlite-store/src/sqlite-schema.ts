@@ -15,7 +15,7 @@ export function createSchema(db: DatabaseSync, busyTimeoutMs: number): void {
   db.exec(`
     CREATE TABLE IF NOT EXISTS switchyard_state (
       key TEXT PRIMARY KEY,
-      value TEXT NOT NULL,
+      value BLOB NOT NULL,
       expires_at INTEGER NOT NULL
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS switchyard_state_expiry ON switchyard_state (expires_at);

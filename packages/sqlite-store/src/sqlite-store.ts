@@ -17,6 +17,8 @@ import { ChangePoller } from "./change-poller.ts";
 import { loadSqlite } from "./load-sqlite.ts";
 import { createSchema } from "./sqlite-schema.ts";
 
+const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
 /** Options of {@link sqliteStore}. */
 export interface SqliteStoreOptions {
   /** The database file, created if missing; every process that opens the same file shares its state. */
@@ -129,12 +131,15 @@ export function sqliteStore(options: SqliteStoreOptions): StateStore {
     pending?.push({ key, kind });
   }
 
+  // Values are stored as UTF-8 bytes (BLOB), not TEXT: Node 22's node:sqlite cuts a bound string at
+  // its first NUL character, and a value is any string (the conformance suite plants a NUL).
   function live(key: string, at: number): { value: string; expires_at: number } | undefined {
-    return statements.get.get(key, at) as { value: string; expires_at: number } | undefined;
+    const row = statements.get.get(key, at) as { value: Uint8Array; expires_at: number } | undefined;
+    return row === undefined ? undefined : { value: utf8.decode(row.value), expires_at: row.expires_at };
   }
 
   function put(key: string, value: string, expiresAt: number, at: number): void {
-    statements.put.run(key, value, expiresAt);
+    statements.put.run(key, Buffer.from(value, "utf8"), expiresAt);
     changed(key, "set", at);
   }
 
@@ -215,7 +220,9 @@ export function sqliteStore(options: SqliteStoreOptions): StateStore {
             closed
               ? Promise.resolve()
               : transaction("release", true, (now) => {
-                  if (statements.release.run(key, token, now).changes > 0) changed(key, "delete", now);
+                  if (statements.release.run(key, Buffer.from(token, "utf8"), now).changes > 0) {
+                    changed(key, "delete", now);
+                  }
                 }),
         };
       });
