@@ -1,15 +1,21 @@
 import diagnosticsChannel from "node:diagnostics_channel";
 import type { Client } from "@switchyard/core";
-import { CIRCUIT_OPEN_CODE, Context, createClient, InvalidOptionsError } from "@switchyard/core";
+import {
+  CIRCUIT_OPEN_CODE,
+  Context,
+  createClient,
+  InvalidOptionsError,
+  memoryStateStore,
+} from "@switchyard/core";
 import { mirror } from "@switchyard/mirror";
 import { fakeClock } from "@switchyard/testkit/clock";
 import type { TestServer } from "@switchyard/testkit/servers";
 import { startTestServer } from "@switchyard/testkit/servers";
+import { recordingStateStore } from "@switchyard/testkit/state-store";
 import { afterEach, describe, expect, it } from "vitest";
 import { breaker } from "./breaker.ts";
 import type { BreakerOptions } from "./breaker-options.ts";
 import { CircuitOpenError } from "./errors.ts";
-import { testStateStore } from "./test-state-store.ts";
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -233,7 +239,7 @@ describe("breaker", () => {
     const s = await server();
     s.route("/", { status: 503 });
     const clock = fakeClock(1_000_000);
-    const store = testStateStore(clock.now);
+    const store = recordingStateStore(memoryStateStore({ now: clock.now }));
     const a = setup({ stateStore: store, now: clock.now });
     const b = setup({ stateStore: store, now: clock.now });
     cleanup.push(
@@ -255,14 +261,14 @@ describe("breaker", () => {
     const s = await server();
     s.route("/", { status: 503 });
     const clock = fakeClock(1_000_000);
-    const store = testStateStore(clock.now);
+    const store = recordingStateStore(memoryStateStore({ now: clock.now }));
     store.failing = true;
     const { client, middleware } = setup({ stateStore: store, now: clock.now });
     cleanup.push(() => middleware.close());
     const errors = subscribe("switchyard:breaker:store-error");
     for (let i = 0; i < 4; i++) await status(client, s.url);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(errors).toEqual([{ store: "test", operation: "extendDeadline", error: "Error" }]);
+    expect(errors).toEqual([{ store: "memory", operation: "extendDeadline", error: "Error" }]);
     expect(await status(client, s.url)).toBe(CIRCUIT_OPEN_CODE);
   });
 

@@ -1,14 +1,14 @@
 import diagnosticsChannel from "node:diagnostics_channel";
 import type { Client, Middleware } from "@switchyard/core";
-import { createClient, InvalidOptionsError } from "@switchyard/core";
+import { createClient, InvalidOptionsError, memoryStateStore } from "@switchyard/core";
 import { fakeClock } from "@switchyard/testkit/clock";
 import type { TestRequest, TestResponse, TestServer } from "@switchyard/testkit/servers";
 import { startTestServer } from "@switchyard/testkit/servers";
+import { recordingStateStore } from "@switchyard/testkit/state-store";
 import { afterEach, describe, expect, it } from "vitest";
 import { RateLimitExceededError } from "./errors.ts";
 import { rateLimit } from "./rate-limit.ts";
 import type { RateLimitOptions } from "./rate-limit-options.ts";
-import { testStateStore } from "./test-state-store.ts";
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -224,7 +224,7 @@ describe("rateLimit", () => {
     const s = await server();
     s.route("/", { status: 200 });
     const clock = fakeClock(1_000_000);
-    const store = testStateStore(clock.now);
+    const store = recordingStateStore(memoryStateStore({ now: clock.now }));
     const hosts = { [s.origin]: { fleet: { limit: 3, windowMs: 10_000 } } };
     const a = setup({ stateStore: store, hosts }, clock);
     const b = setup({ stateStore: store, hosts }, clock);
@@ -241,7 +241,7 @@ describe("rateLimit", () => {
     const s = await server();
     s.route("/", [{ status: 200 }, { status: 429, headers: { "retry-after": "5" } }, { status: 200 }]);
     const clock = fakeClock(1_000_000);
-    const store = testStateStore(clock.now);
+    const store = recordingStateStore(memoryStateStore({ now: clock.now }));
     const a = setup({ stateStore: store }, clock);
     const b = setup({ stateStore: store }, clock);
     await status(b.client, s.url); // b knows the origin
@@ -255,7 +255,7 @@ describe("rateLimit", () => {
     const s = await server();
     s.route("/", { status: 200 });
     const clock = fakeClock(1_000_000);
-    const store = testStateStore(clock.now);
+    const store = recordingStateStore(memoryStateStore({ now: clock.now }));
     store.failing = true;
     const errors = subscribe("switchyard:rate-limit:store-error");
     const { client } = setup(
