@@ -58,6 +58,17 @@ function isCreateRequire(call) {
   );
 }
 
+/** The comment that marks a load of a module the caller names (never a dependency of the package). */
+export const CALLERS_MODULE_MARK = "pick-and-mix: the caller's own module";
+
+// True when the marker comment is on the loader call's line or the line above it: the package loads
+// a module its caller chose at run time (a store factory the testkit's conformance suite is given).
+function loadsCallersModule(sourceFile, call) {
+  const line = sourceFile.getLineAndCharacterOfPosition(call.getStart(sourceFile)).line;
+  const lines = sourceFile.text.split("\n");
+  return [lines[line - 1], lines[line]].some((l) => l?.includes(CALLERS_MODULE_MARK));
+}
+
 /**
  * Every module specifier a JavaScript, TypeScript or declaration file loads. A loader call whose
  * argument is neither a string nor a string constant of the same file is reported in `dynamic`
@@ -91,7 +102,7 @@ export function moduleSpecifiers(text, fileName) {
       }
       if (ts.isStringLiteralLike(arg)) specifiers.push(arg.text);
       else if (ts.isIdentifier(arg) && constants.has(arg.text)) specifiers.push(constants.get(arg.text));
-      else dynamic.push(arg.getText(sourceFile));
+      else if (!loadsCallersModule(sourceFile, node)) dynamic.push(arg.getText(sourceFile));
     }
     ts.forEachChild(node, visit);
   };

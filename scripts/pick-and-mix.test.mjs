@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { exportTargets, factoryName, tarballProblems } from "./pick-and-mix.mjs";
 import {
+  CALLERS_MODULE_MARK,
   declarationProblems,
   importedPackages,
   moduleSpecifiers,
@@ -39,6 +40,11 @@ describe("moduleSpecifiers", () => {
   it("reports a load it cannot name instead of guessing", () => {
     const found = moduleSpecifiers("export const load = (name) => import(name);", "x.js");
     expect(found).toEqual({ specifiers: [], dynamic: ["name"] });
+  });
+
+  it("leaves out a load marked as the caller's own module, and only that one", () => {
+    const text = `// ${CALLERS_MODULE_MARK}\nexport const a = (m) => import(m);\nexport const b = (n) => import(n);`;
+    expect(moduleSpecifiers(text, "x.js")).toEqual({ specifiers: [], dynamic: ["n"] });
   });
 });
 

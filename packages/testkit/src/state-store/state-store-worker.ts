@@ -43,6 +43,7 @@ function reply(message: Record<string, unknown>): void {
 
 process.on("message", (message: Message) => {
   if ("open" in message) {
+    // pick-and-mix: the caller's own module (the store factory module the suite was given)
     import(message.open.module)
       .then((mod: { openStateStore(spec: unknown): Promise<StateStore> }) =>
         mod.openStateStore(message.open.spec),
