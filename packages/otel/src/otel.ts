@@ -8,7 +8,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import type { Context, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
-import { attemptKey, InvalidOptionsError, redactUrl, servedByKey } from "@switchyard/core";
+import { attemptKey, cacheStatusKey, InvalidOptionsError, redactUrl, servedByKey } from "@switchyard/core";
 import { errorType, requestAttributes } from "./attributes.ts";
 import { type CallState, CallTracker, failSpan } from "./call-tracker.ts";
 import { createInstruments } from "./otel-metrics.ts";
@@ -36,13 +36,14 @@ export interface OtelMiddleware extends Middleware {
 const NAME = "@switchyard/otel";
 
 /**
- * OpenTelemetry for Switchyard: one `CLIENT` span per logical call (stage `policy`: list it before
- * retry so that it wraps it), with one span per attempt beneath it, from the diagnostics channels
+ * OpenTelemetry for Switchyard: one `CLIENT` span per logical call (stage `cache`, outside every
+ * policy middleware; list it before a cache so that hits are traced too, with the cache's outcome
+ * as `switchyard.cache.status`), with one span per attempt beneath it, from the diagnostics channels
  * the packages publish, and the `http.client.request.duration` histogram plus retry, mirror-failure
  * and Retry-After counters. It subscribes when created; nothing listens until then.
  *
  * @example
- * const client = createClient({ middleware: [otel(), retry()] });
+ * const client = createClient({ middleware: [otel(), cache(), retry()] });
  */
 export function otel(options: OtelOptions = {}): OtelMiddleware {
   if (typeof options !== "object" || options === null)
@@ -79,6 +80,12 @@ export function otel(options: OtelOptions = {}): OtelMiddleware {
       span.setAttribute("switchyard.served_by.kind", servedBy.kind);
       span.setAttribute("switchyard.served_by.url", redactUrl(servedBy.url));
     }
+    // Set by a cache inside this middleware before it answers; absent when no cache took part.
+    const cacheStatus = context.get(cacheStatusKey);
+    if (cacheStatus !== undefined) {
+      span.setAttribute("switchyard.cache.status", cacheStatus);
+      metric["switchyard.cache.status"] = cacheStatus;
+    }
     span.setAttribute("switchyard.attempts", context.get(attemptKey) ?? state.sent);
     if (response !== undefined) {
       span.setAttribute("http.response.status_code", response.status);
@@ -99,7 +106,9 @@ export function otel(options: OtelOptions = {}): OtelMiddleware {
 
   return {
     name: "otel",
-    stage: "policy",
+    // Outermost: it wraps retry whatever the list order, and a cache listed after it, so a call
+    // answered from the cache is one span too.
+    stage: "cache",
     close: () => tracker.close(),
     handle(request: HttpRequest, next: Next, context: Context): Promise<HttpResponse> {
       const attributes = requestAttributes(request.method, redactUrl(request.url));

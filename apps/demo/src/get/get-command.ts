@@ -90,8 +90,8 @@ export async function getCommand(args: readonly string[]): Promise<number> {
   } catch (error) {
     throw new CliError(`--cache ${values.cache}: ${describeError(error)}`, EXIT.config, { cause: error });
   }
-  // The cache has its own stage (outermost), so its place in the list does not matter; otel must
-  // come before retry (both are policy plugins).
+  // otel and the cache share the outermost stage, where list order holds: otel first, so a call
+  // answered from the cache is traced too (with its cache status).
   const first = [...(tracing ? [tracing.plugin] : []), ...(cached ? [cached] : [])];
   const { client, plugins } = await createCliClient(values, "get", first);
 
