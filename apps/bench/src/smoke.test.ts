@@ -149,7 +149,7 @@ describe("pnpm bench --quick --only cache", () => {
     });
     expect(run.status, run.stderr).toBe(0);
     const cache = (JSON.parse(readFileSync(json, "utf8")) as BenchReport).cache!;
-    expect(cache.cases).toHaveLength(8);
+    expect(cache.cases).toHaveLength(10);
     for (const c of cache.cases) expect(finite(c.ratio) && c.requestsPerSecond > 0, c.name).toBe(true);
     expect(cache.memoryIntact).toBe(true);
     expect(run.stdout).toContain("### Cache: hits and pass-through");

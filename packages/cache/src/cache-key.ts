@@ -1,9 +1,14 @@
 import { createHash } from "node:crypto";
 import type { Context, HttpRequest } from "@switchyard/core";
 import { credentialKey, isSecretHeader } from "@switchyard/core";
+import { LRUCache } from "lru-cache";
 
 /** Prefix of every key the cache writes (stores and state stores): `cache:<version>:`. */
 export const KEY_PREFIX = "cache:v1:";
+
+// Hashing costs more per call than a no-store request's whole pass through the cache: URLs asked
+// for again (the common case) reuse their key. Keyed by the URL itself, held only in this process.
+const recentKeys = new LRUCache<string, string>({ max: 2048 });
 
 /**
  * The entry key for `url`: the URL without fragment and userinfo, hashed (sha256), so no URL, and
@@ -11,12 +16,16 @@ export const KEY_PREFIX = "cache:v1:";
  * caller asked for is used as is (an `oci:`, `s3:` or `gs:` URL before it is resolved).
  */
 export function entryKey(url: string): string {
-  return (
-    KEY_PREFIX +
-    createHash("sha256")
-      .update(`GET ${withoutSecrets(url)}`)
-      .digest("hex")
-  );
+  let key = recentKeys.get(url);
+  if (key === undefined) {
+    key =
+      KEY_PREFIX +
+      createHash("sha256")
+        .update(`GET ${withoutSecrets(url)}`)
+        .digest("hex");
+    recentKeys.set(url, key);
+  }
+  return key;
 }
 
 function withoutSecrets(url: string): string {

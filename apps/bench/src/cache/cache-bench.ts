@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cache, memoryStore } from "@switchyard/cache";
 import { createClient } from "@switchyard/core";
+import { retry } from "@switchyard/retry";
 import { generatedBodySha256, startTestServer } from "@switchyard/testkit/servers";
 import { Agent, request } from "undici";
 import { runInChild } from "../child.ts";
@@ -92,6 +93,13 @@ export async function runCacheBench(options: CacheBenchOptions): Promise<CacheRe
   const withMem = createClient({ middleware: [mem], connections: options.connections });
   const withDisk = createClient({ middleware: [disk], connections: options.connections });
   const bareClient = createClient({ connections: options.connections });
+  // As users install it: beside other plugins, so both sides take core's middleware path.
+  const retried = createClient({ middleware: [retry()], connections: options.connections });
+  const retriedDisk = cache({ dir: join(dir, "disk-retried") });
+  const withDiskRetried = createClient({
+    middleware: [retriedDisk, retry()],
+    connections: options.connections,
+  });
   const cases: CacheCase[] = [];
   const bare =
     (path: string): Call =>
@@ -170,10 +178,25 @@ export async function runCacheBench(options: CacheBenchOptions): Promise<CacheRe
         through(withDisk, `/nostore/${size}`),
         0.95,
       );
+      await pair(
+        "installed beside retry, no-store responses",
+        size,
+        "same client (retry) without cache",
+        through(retried, `/nostore/${size}`),
+        through(withDiskRetried, `/nostore/${size}`),
+        0.95,
+      );
     }
   } finally {
-    await Promise.all([withMem.close(), withDisk.close(), bareClient.close(), dispatcher.close()]);
-    await Promise.all([mem.close(), disk.close()]);
+    await Promise.all([
+      withMem.close(),
+      withDisk.close(),
+      bareClient.close(),
+      retried.close(),
+      withDiskRetried.close(),
+      dispatcher.close(),
+    ]);
+    await Promise.all([mem.close(), disk.close(), retriedDisk.close()]);
     await origin.close();
   }
   const server = await startTestServer();
