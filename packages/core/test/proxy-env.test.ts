@@ -1,12 +1,6 @@
 import diagnosticsChannel from "node:diagnostics_channel";
 import { inspect } from "node:util";
-import {
-  requirePeer,
-  type SquidPeer,
-  startSquid,
-  startTinyproxy,
-  type TinyproxyPeer,
-} from "@switchyard/testkit/peers";
+import { requirePeer, type SquidPeer, startSquid, startTinyproxy, type TinyproxyPeer } from "@switchyard/test-peers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "../src/client.ts";
 import { InvalidOptionsError, SwitchyardError } from "../src/errors.ts";

@@ -1,11 +1,5 @@
 import { randomUUID } from "node:crypto";
-import {
-  type RedisClusterPeer,
-  type RedisPeer,
-  requirePeer,
-  startRedis,
-  startRedisCluster,
-} from "@switchyard/testkit/peers";
+import { type RedisClusterPeer, type RedisPeer, requirePeer, startRedis, startRedisCluster } from "@switchyard/test-peers";
 import { describeStateStoreConformance } from "@switchyard/testkit/state-store";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { redisStore } from "./redis-store.ts";

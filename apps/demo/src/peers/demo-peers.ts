@@ -1,11 +1,4 @@
-import {
-  pushArtifact,
-  type RegistryPeer,
-  type S3Peer,
-  startRegistry,
-  startS3,
-  whichRegistry,
-} from "@switchyard/testkit/peers";
+import { pushArtifact, type RegistryPeer, type S3Peer, startRegistry, startS3, whichRegistry } from "@switchyard/test-peers";
 import { type GcsStandIn, startGcsStandIn } from "./gcs-stand-in.ts";
 import { type OciStandIn, startOciStandIn } from "./oci-stand-in.ts";
 import { type OriginServers, startOriginServers } from "./origin-servers.ts";

@@ -3,7 +3,7 @@ import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { createPeerTempDir } from "../peer-temp-dir.ts";
+import { createPeerTempDir } from "@switchyard/testkit/process";
 import { type S3RequestRecord, startSigV4Front } from "./sigv4-front.ts";
 import type { SigV4Credentials } from "./sigv4-verify.ts";
 

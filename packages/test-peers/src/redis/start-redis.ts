@@ -1,7 +1,7 @@
-import { launchPeer, startOnFreePort } from "../launch-peer.ts";
+import { launchPeer, startOnFreePort } from "@switchyard/testkit/process";
 import { peerBinary } from "../peer-availability.ts";
-import type { PeerProcess } from "../peer-process.ts";
-import { createPeerTempDir, type PeerTempDir } from "../peer-temp-dir.ts";
+import type { PeerProcess } from "@switchyard/testkit/process";
+import { createPeerTempDir, type PeerTempDir } from "@switchyard/testkit/process";
 
 /** Options of {@link startRedis}. */
 export interface RedisOptions {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { freePort } from "../free-port.ts";
+import { freePort } from "@switchyard/testkit/process";
 import { peerBinary } from "../peer-availability.ts";
 import { type RedisPeer, startRedis } from "./start-redis.ts";
 

@@ -4,8 +4,8 @@ import type { AddressInfo } from "node:net";
 import { ProxyAgent, request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requirePeer } from "../peer-availability.ts";
-import { pidExists } from "../process-gone.ts";
-import { isPortOpen } from "../wait-for-port.ts";
+import { pidExists } from "@switchyard/testkit/process";
+import { isPortOpen } from "@switchyard/testkit/process";
 import { startTinyproxy } from "./start-tinyproxy.ts";
 
 const tinyproxy = requirePeer("tinyproxy");

@@ -1,13 +1,7 @@
-// Real peers for Switchyard tests: CNCF registry, s3rver behind a SigV4 check, nginx, tinyproxy, redis.
+// Real peers for Switchyard's own tests: CNCF registry and token server, s3rver behind a SigV4 check,
+// nginx, squid, tinyproxy, redis. Private: the process helpers they stand on are
+// `@switchyard/testkit/process`.
 
-export { freePort } from "./free-port.ts";
-export {
-  type LaunchPeerOptions,
-  launchPeer,
-  PeerStartError,
-  type StartOnFreePortOptions,
-  startOnFreePort,
-} from "./launch-peer.ts";
 export type { NginxFailingLocation, NginxHeaderLocation, NginxSlowLocation } from "./nginx/nginx-config.ts";
 export { type NginxAccessEntry, type NginxOptions, type NginxPeer, startNginx } from "./nginx/start-nginx.ts";
 export {
@@ -25,9 +19,6 @@ export {
   whichSkopeo,
   whichTinyproxy,
 } from "./peer-availability.ts";
-export { type PeerExit, type PeerProcess, type SpawnPeerOptions, spawnPeer } from "./peer-process.ts";
-export { createPeerTempDir, type PeerTempDir } from "./peer-temp-dir.ts";
-export { pidExists } from "./process-gone.ts";
 export { type RedisOptions, type RedisPeer, startRedis } from "./redis/start-redis.ts";
 export {
   type RedisClusterOptions,
@@ -103,4 +94,3 @@ export {
   type TinyproxyPeer,
   type TinyproxyRequest,
 } from "./tinyproxy/start-tinyproxy.ts";
-export { isPortOpen, type WaitForPortOptions, waitForPort, waitForPortClosed } from "./wait-for-port.ts";

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { ProxyAgent, request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requirePeer } from "../peer-availability.ts";
-import { pidExists } from "../process-gone.ts";
+import { pidExists } from "@switchyard/testkit/process";
 import { type SquidPeer, startSquid } from "./start-squid.ts";
 
 const squid = requirePeer("squid");

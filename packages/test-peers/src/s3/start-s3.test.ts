@@ -14,7 +14,7 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import aws4 from "aws4";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isPortOpen } from "../wait-for-port.ts";
+import { isPortOpen } from "@switchyard/testkit/process";
 import { type S3Peer, startS3 } from "./start-s3.ts";
 
 let s3: S3Peer;

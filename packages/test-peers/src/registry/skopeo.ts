@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { peerBinary } from "../peer-availability.ts";
-import { createPeerTempDir, type PeerTempDir } from "../peer-temp-dir.ts";
+import { createPeerTempDir, type PeerTempDir } from "@switchyard/testkit/process";
 
 /** Options of the skopeo helpers. */
 export interface SkopeoOptions {
