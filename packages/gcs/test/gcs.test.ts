@@ -19,10 +19,7 @@ import {
   serviceAccount,
   staticToken,
 } from "../src/index.ts";
-import { type GcsStandIn, startGcsStandIn } from "./stand-in/gcs-stand-in.ts";
-import { installLoopbackGuard } from "./stand-in/loopback-guard.ts";
-import { type OAuthStandIn, startOAuthStandIn } from "./stand-in/oauth-stand-in.ts";
-import { makeServiceAccountKey } from "./stand-in/service-account-key.ts";
+import { type GcsStandIn, installLoopbackGuard, makeServiceAccountKey, type OAuthStandIn, startGcsStandIn, startOAuthStandIn } from "@switchyard/test-peers/gcs";
 
 const clock = { now: Date.now() };
 const now = () => clock.now;

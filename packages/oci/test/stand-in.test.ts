@@ -12,8 +12,7 @@ import {
 } from "../src/errors.ts";
 import { oci } from "../src/oci.ts";
 import { innerRecorder, listen, patternChunks } from "./helpers.ts";
-import type { StandIn } from "./stand-in-registry.ts";
-import { blobDigest, ociManifest, sha256, startStandIn } from "./stand-in-registry.ts";
+import { blobDigest, ociManifest, type StandIn, sha256, startStandIn } from "@switchyard/test-peers/oci";
 
 const PAYLOAD = Buffer.from("the real bytes of the artifact, nothing else\n".repeat(50));
 

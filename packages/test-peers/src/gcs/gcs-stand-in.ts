@@ -39,6 +39,8 @@ export interface GcsStandIn {
   readonly url: string;
   readonly objects: Map<string, StoredObject>;
   readonly requests: readonly GcsRequestRecord[];
+  /** Stores an object directly (seeding), as an upload would: a new generation and its MD5. */
+  put(bucket: string, name: string, data: string | Uint8Array, contentType?: string): StoredObject;
   stop(): Promise<void>;
 }
 
@@ -171,7 +173,7 @@ function parseMultipart(
  * download with Range, list, delete, `uploadType=media|multipart` uploads). Bearer tokens are
  * checked with `checkToken`; a missing or invalid token gets 401 with Google's JSON error envelope
  * (what the JSON API sends), writes need a read-write scope (403 otherwise). No real GCS server can
- * be run here (see PEERS.md), so this is checked against the official client in its own test.
+ * be run here, so this is checked against the official client in its own test.
  */
 export async function startGcsStandIn(options: GcsStandInOptions): Promise<GcsStandIn> {
   const buckets = new Set(options.buckets);
@@ -343,6 +345,9 @@ export async function startGcsStandIn(options: GcsStandInOptions): Promise<GcsSt
     url: `http://127.0.0.1:${port}`,
     objects,
     requests,
+    put(bucket, name, data, contentType = "application/octet-stream") {
+      return store(bucket, name, Buffer.from(data), contentType);
+    },
     stop() {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));

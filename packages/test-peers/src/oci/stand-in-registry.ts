@@ -204,3 +204,28 @@ export function ociManifest(
     layers,
   });
 }
+
+/** One layer of {@link putStandInArtifact}. */
+export interface StandInLayer {
+  readonly mediaType: string;
+  readonly data: Buffer;
+  /** The `org.opencontainers.image.title` annotation (the file name a client saves it as). */
+  readonly title: string;
+}
+
+/**
+ * Stores a one-layer OCI artifact (the empty config) under `repo:tag`, as a push would leave it;
+ * returns the layer's digest.
+ */
+export function putStandInArtifact(standIn: StandIn, repo: string, tag: string, layer: StandInLayer): string {
+  const config = Buffer.from("{}");
+  standIn.blob(repo, config);
+  const digest = standIn.blob(repo, layer.data);
+  const annotations = { "org.opencontainers.image.title": layer.title };
+  standIn.manifest(
+    repo,
+    tag,
+    ociManifest([{ mediaType: layer.mediaType, digest, size: layer.data.length, annotations }]),
+  );
+  return digest;
+}

@@ -138,7 +138,7 @@ export function verifyAssertion(
 /**
  * Starts a stand-in for Google's OAuth token endpoint (`POST /token`, JWT bearer grant) and for
  * the metadata server's token route, on 127.0.0.1. Written for the tests because no real one can
- * be run here (see PEERS.md).
+ * be run here.
  */
 export async function startOAuthStandIn(options: OAuthStandInOptions): Promise<OAuthStandIn> {
   const now = options.now ?? Date.now;
