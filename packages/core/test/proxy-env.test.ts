@@ -1,6 +1,12 @@
 import diagnosticsChannel from "node:diagnostics_channel";
 import { inspect } from "node:util";
-import { requirePeer, type SquidPeer, startSquid, startTinyproxy, type TinyproxyPeer } from "@switchyard/test-peers";
+import {
+  requirePeer,
+  type SquidPeer,
+  startSquid,
+  startTinyproxy,
+  type TinyproxyPeer,
+} from "@switchyard/test-peers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "../src/client.ts";
 import { InvalidOptionsError, SwitchyardError } from "../src/errors.ts";

@@ -4,6 +4,14 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import type { Middleware } from "@switchyard/core";
 import { Context, createClient, credentialKey, HttpRequest, servedByKey } from "@switchyard/core";
+import {
+  type GcsStandIn,
+  installLoopbackGuard,
+  makeServiceAccountKey,
+  type OAuthStandIn,
+  startGcsStandIn,
+  startOAuthStandIn,
+} from "@switchyard/test-peers/gcs";
 import { GoogleAuth, OAuth2Client } from "google-auth-library";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -19,7 +27,6 @@ import {
   serviceAccount,
   staticToken,
 } from "../src/index.ts";
-import { type GcsStandIn, installLoopbackGuard, makeServiceAccountKey, type OAuthStandIn, startGcsStandIn, startOAuthStandIn } from "@switchyard/test-peers/gcs";
 
 const clock = { now: Date.now() };
 const now = () => clock.now;

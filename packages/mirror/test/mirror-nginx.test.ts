@@ -1,8 +1,8 @@
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { Client, Middleware } from "@switchyard/core";
 import { createClient, isSwitchyardError, servedByKey, TimeoutError } from "@switchyard/core";
-import { startFaultProxy } from "@switchyard/testkit/fault";
 import { type NginxPeer, requirePeer, startNginx } from "@switchyard/test-peers";
+import { startFaultProxy } from "@switchyard/testkit/fault";
 import { freePort, pidExists } from "@switchyard/testkit/process";
 import { Agent } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";

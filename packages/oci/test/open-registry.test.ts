@@ -1,6 +1,13 @@
 import { Context, createClient, servedByKey } from "@switchyard/core";
 import type { PushedArtifact, RegistryPeer } from "@switchyard/test-peers";
-import { OCI_MEDIA_TYPES, pushArtifact, pushIndex, pushManifest, requirePeer, startRegistry } from "@switchyard/test-peers";
+import {
+  OCI_MEDIA_TYPES,
+  pushArtifact,
+  pushIndex,
+  pushManifest,
+  requirePeer,
+  startRegistry,
+} from "@switchyard/test-peers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestOf } from "../src/digest.ts";
 import { OciManifestError, OciNotFoundError, OciReferenceError } from "../src/errors.ts";

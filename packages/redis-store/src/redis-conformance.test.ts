@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { type RedisClusterPeer, type RedisPeer, requirePeer, startRedis, startRedisCluster } from "@switchyard/test-peers";
+import {
+  type RedisClusterPeer,
+  type RedisPeer,
+  requirePeer,
+  startRedis,
+  startRedisCluster,
+} from "@switchyard/test-peers";
 import { describeStateStoreConformance } from "@switchyard/testkit/state-store";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { redisStore } from "./redis-store.ts";

@@ -1,4 +1,11 @@
-import { peerAvailable, pushArtifact, type RedisPeer, type RegistryPeer, startRedis, startRegistry } from "@switchyard/test-peers";
+import {
+  peerAvailable,
+  pushArtifact,
+  type RedisPeer,
+  type RegistryPeer,
+  startRedis,
+  startRegistry,
+} from "@switchyard/test-peers";
 import { createPeerTempDir } from "@switchyard/testkit/process";
 import { EXIT, usageError } from "../cli/exit-codes.ts";
 import { intFlag, parseCommandArgs } from "../cli/parse-args.ts";

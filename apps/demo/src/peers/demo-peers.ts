@@ -1,4 +1,11 @@
-import { pushArtifact, type RegistryPeer, type S3Peer, startRegistry, startS3, whichRegistry } from "@switchyard/test-peers";
+import {
+  pushArtifact,
+  type RegistryPeer,
+  type S3Peer,
+  startRegistry,
+  startS3,
+  whichRegistry,
+} from "@switchyard/test-peers";
 import { type GcsWithOAuth, startGcsWithOAuth } from "@switchyard/test-peers/gcs";
 import { putStandInArtifact, type StandIn, startStandIn } from "@switchyard/test-peers/oci";
 import { type OriginServers, startOriginServers } from "./origin-servers.ts";

@@ -1,7 +1,15 @@
 // Stand-ins for Google Cloud Storage and Google's OAuth2 token endpoint (no real one can run
 // here), shared by @switchyard/gcs's tests and the demo.
 
-export { type GcsRequestRecord, type GcsStandIn, type GcsStandInOptions, parseRange, type StoredObject, startGcsStandIn, type TokenCheck } from "./gcs-stand-in.ts";
+export {
+  type GcsRequestRecord,
+  type GcsStandIn,
+  type GcsStandInOptions,
+  parseRange,
+  type StoredObject,
+  startGcsStandIn,
+  type TokenCheck,
+} from "./gcs-stand-in.ts";
 export { installLoopbackGuard } from "./loopback-guard.ts";
 export {
   type IssuedToken,

@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
+import { isPortOpen, pidExists } from "@switchyard/testkit/process";
 import { request } from "undici";
 import { afterAll, describe, expect, it } from "vitest";
 import { requirePeer } from "../peer-availability.ts";
-import { pidExists } from "@switchyard/testkit/process";
-import { isPortOpen } from "@switchyard/testkit/process";
 import { type NginxPeer, startNginx } from "./start-nginx.ts";
 
 const nginx = requirePeer("nginx");

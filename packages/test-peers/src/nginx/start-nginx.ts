@@ -1,9 +1,8 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { launchPeer, startOnFreePort } from "@switchyard/testkit/process";
-import { peerBinary } from "../peer-availability.ts";
 import type { PeerProcess } from "@switchyard/testkit/process";
-import { createPeerTempDir } from "@switchyard/testkit/process";
+import { createPeerTempDir, launchPeer, startOnFreePort } from "@switchyard/testkit/process";
+import { peerBinary } from "../peer-availability.ts";
 import {
   type NginxFailingLocation,
   type NginxHeaderLocation,

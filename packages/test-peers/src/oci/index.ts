@@ -7,9 +7,9 @@ export {
   type Hit,
   ociManifest,
   putStandInArtifact,
-  type StandInLayer,
   type StandIn,
   type StandInBlob,
+  type StandInLayer,
   sha256,
   startStandIn,
 } from "./stand-in-registry.ts";

@@ -1,8 +1,7 @@
 import { connect } from "node:net";
+import { isPortOpen, pidExists } from "@switchyard/testkit/process";
 import { describe, expect, it } from "vitest";
 import { requirePeer } from "../peer-availability.ts";
-import { pidExists } from "@switchyard/testkit/process";
-import { isPortOpen } from "@switchyard/testkit/process";
 import { startRedis } from "./start-redis.ts";
 import { startRedisCluster } from "./start-redis-cluster.ts";
 

@@ -1,7 +1,11 @@
-import { launchPeer, startOnFreePort } from "@switchyard/testkit/process";
-import { peerBinary } from "../peer-availability.ts";
 import type { PeerProcess } from "@switchyard/testkit/process";
-import { createPeerTempDir, type PeerTempDir } from "@switchyard/testkit/process";
+import {
+  createPeerTempDir,
+  launchPeer,
+  type PeerTempDir,
+  startOnFreePort,
+} from "@switchyard/testkit/process";
+import { peerBinary } from "../peer-availability.ts";
 
 /** Options of {@link startRedis}. */
 export interface RedisOptions {

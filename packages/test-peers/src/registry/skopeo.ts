@@ -1,8 +1,8 @@
 import { execFile } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { peerBinary } from "../peer-availability.ts";
 import { createPeerTempDir, type PeerTempDir } from "@switchyard/testkit/process";
+import { peerBinary } from "../peer-availability.ts";
 
 /** Options of the skopeo helpers. */
 export interface SkopeoOptions {

@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
+import { isPortOpen, pidExists } from "@switchyard/testkit/process";
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
 import { requirePeer } from "../peer-availability.ts";
-import { pidExists } from "@switchyard/testkit/process";
-import { isPortOpen } from "@switchyard/testkit/process";
 import { MANIFEST_ACCEPT, OCI_MEDIA_TYPES } from "./oci-media-types.ts";
 import { pushArtifact } from "./push-artifact.ts";
 import { pushIndex } from "./push-index.ts";

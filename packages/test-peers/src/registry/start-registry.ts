@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { launchPeer, startOnFreePort } from "@switchyard/testkit/process";
-import { peerBinary } from "../peer-availability.ts";
 import type { PeerProcess } from "@switchyard/testkit/process";
-import { createPeerTempDir } from "@switchyard/testkit/process";
+import { createPeerTempDir, launchPeer, startOnFreePort } from "@switchyard/testkit/process";
+import { peerBinary } from "../peer-availability.ts";
 import { renderHtpasswd } from "./htpasswd-file.ts";
 import { type RegistryConfigAuth, renderRegistryConfig } from "./registry-config.ts";
 import { startTokenServer, type TokenServer, type TokenServerOptions } from "./token-server.ts";

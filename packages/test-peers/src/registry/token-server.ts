@@ -1,7 +1,7 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { sendJson } from "../../servers/send-json.ts";
+import { sendJson } from "@switchyard/testkit/servers";
 import { type RegistryAccess, signJwtRs256 } from "./jwt-rs256.ts";
 import { sharedTokenSigningKey, type TokenSigningKey } from "./token-signing-key.ts";
 

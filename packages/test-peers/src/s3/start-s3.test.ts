@@ -11,10 +11,10 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { isPortOpen } from "@switchyard/testkit/process";
 import aws4 from "aws4";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isPortOpen } from "@switchyard/testkit/process";
 import { type S3Peer, startS3 } from "./start-s3.ts";
 
 let s3: S3Peer;

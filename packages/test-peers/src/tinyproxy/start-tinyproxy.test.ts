@@ -1,11 +1,10 @@
 import { existsSync } from "node:fs";
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { isPortOpen, pidExists } from "@switchyard/testkit/process";
 import { ProxyAgent, request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requirePeer } from "../peer-availability.ts";
-import { pidExists } from "@switchyard/testkit/process";
-import { isPortOpen } from "@switchyard/testkit/process";
 import { startTinyproxy } from "./start-tinyproxy.ts";
 
 const tinyproxy = requirePeer("tinyproxy");
