@@ -1,6 +1,6 @@
-// Installs the Debian packages the tests' real peers need (see packages/testkit), only when missing,
+// Installs the Debian packages the tests' real peers need (see packages/test-peers), only when missing,
 // only as root with apt-get available; otherwise says which are missing: their tests skip outside CI.
-// A peer added to the testkit adds its package here.
+// A peer added to packages/test-peers adds its package here.
 import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";

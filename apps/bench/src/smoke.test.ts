@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { peerAvailable } from "@switchyard/testkit/peers";
+import { peerAvailable } from "@switchyard/test-peers";
 import { afterAll, describe, expect, it } from "vitest";
 import { CONTENDERS, REDIS_CONTENDER } from "./contenders.ts";
 import type { MemoryKind } from "./memory/memory-case.ts";

@@ -1,5 +1,5 @@
 import { redisStore } from "@switchyard/redis-store";
-import { peerAvailable, startRedis } from "@switchyard/testkit/peers";
+import { peerAvailable, startRedis } from "@switchyard/test-peers";
 import { buildContenders, type Contender } from "./contenders.ts";
 import { measure, median, type Round } from "./measure.ts";
 import { startOrigin } from "./origin.ts";

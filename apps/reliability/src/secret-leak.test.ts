@@ -20,8 +20,8 @@ import { oci } from "@switchyard/oci";
 import { retry } from "@switchyard/retry";
 import { retryAfter } from "@switchyard/retry-after";
 import { s3 } from "@switchyard/s3";
+import { type S3Peer, startS3 } from "@switchyard/test-peers";
 import { findSecrets, secretForms } from "@switchyard/testkit/conformance";
-import { type S3Peer, startS3 } from "@switchyard/testkit/peers";
 import { sendJson, startTestServer, type TestServer } from "@switchyard/testkit/servers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 

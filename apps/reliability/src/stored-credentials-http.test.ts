@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { auth, fileStore } from "@switchyard/auth";
 import { createClient } from "@switchyard/core";
 import { oci } from "@switchyard/oci";
-import type { RegistryPeer } from "@switchyard/testkit/peers";
-import { pushArtifact, requirePeer, startRegistry } from "@switchyard/testkit/peers";
+import type { RegistryPeer } from "@switchyard/test-peers";
+import { pushArtifact, requirePeer, startRegistry } from "@switchyard/test-peers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const registry = requirePeer("registry");

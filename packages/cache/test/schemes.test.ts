@@ -1,8 +1,8 @@
 import type { Middleware } from "@switchyard/core";
 import { cacheStatusKey, createClient } from "@switchyard/core";
 import { s3 } from "@switchyard/s3";
-import type { S3Peer } from "@switchyard/testkit/peers";
-import { startS3 } from "@switchyard/testkit/peers";
+import type { S3Peer } from "@switchyard/test-peers";
+import { startS3 } from "@switchyard/test-peers";
 import type { TestServer } from "@switchyard/testkit/servers";
 import { startTestServer } from "@switchyard/testkit/servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import diagnosticsChannel from "node:diagnostics_channel";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { type NginxPeer, requirePeer, startNginx } from "@switchyard/testkit/peers";
+import { type NginxPeer, requirePeer, startNginx } from "@switchyard/test-peers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "../src/client.ts";
 import { InvalidRequestError } from "../src/errors.ts";

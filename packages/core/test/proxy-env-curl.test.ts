@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
-import { requirePeer } from "@switchyard/testkit/peers";
+import { requirePeer } from "@switchyard/test-peers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proxyFor } from "../src/env-proxy.ts";
 import { PROXY_ENV_CASES } from "../src/proxy-env-cases.ts";

@@ -6,7 +6,7 @@ import {
   startSquid,
   startTinyproxy,
   type TinyproxyPeer,
-} from "@switchyard/testkit/peers";
+} from "@switchyard/test-peers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "../src/client.ts";
 import { InvalidOptionsError, SwitchyardError } from "../src/errors.ts";

@@ -2,7 +2,7 @@ import http2 from "node:http2";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import net from "node:net";
-import { requirePeer, startTinyproxy } from "@switchyard/testkit/peers";
+import { requirePeer, startTinyproxy } from "@switchyard/test-peers";
 import { getTestCertificates } from "@switchyard/testkit/tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectError, createClient, TimeoutError } from "../src/index.ts";

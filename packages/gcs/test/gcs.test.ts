@@ -4,6 +4,14 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import type { Middleware } from "@switchyard/core";
 import { Context, createClient, credentialKey, HttpRequest, servedByKey } from "@switchyard/core";
+import {
+  type GcsStandIn,
+  installLoopbackGuard,
+  makeServiceAccountKey,
+  type OAuthStandIn,
+  startGcsStandIn,
+  startOAuthStandIn,
+} from "@switchyard/test-peers/gcs";
 import { GoogleAuth, OAuth2Client } from "google-auth-library";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -19,10 +27,6 @@ import {
   serviceAccount,
   staticToken,
 } from "../src/index.ts";
-import { type GcsStandIn, startGcsStandIn } from "./stand-in/gcs-stand-in.ts";
-import { installLoopbackGuard } from "./stand-in/loopback-guard.ts";
-import { type OAuthStandIn, startOAuthStandIn } from "./stand-in/oauth-stand-in.ts";
-import { makeServiceAccountKey } from "./stand-in/service-account-key.ts";
 
 const clock = { now: Date.now() };
 const now = () => clock.now;

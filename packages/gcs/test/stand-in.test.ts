@@ -1,10 +1,16 @@
 import { Storage } from "@google-cloud/storage";
+import {
+  type GcsStandIn,
+  installLoopbackGuard,
+  makeServiceAccountKey,
+  type OAuthStandIn,
+  parseRange,
+  startGcsStandIn,
+  startOAuthStandIn,
+  verifyAssertion,
+} from "@switchyard/test-peers/gcs";
 import { OAuth2Client } from "google-auth-library";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GcsStandIn, parseRange, startGcsStandIn } from "./stand-in/gcs-stand-in.ts";
-import { installLoopbackGuard } from "./stand-in/loopback-guard.ts";
-import { type OAuthStandIn, startOAuthStandIn, verifyAssertion } from "./stand-in/oauth-stand-in.ts";
-import { makeServiceAccountKey } from "./stand-in/service-account-key.ts";
 
 // The stand-ins are checked against Google's own client: what it sends must be understood, and
 // what the stand-in answers must be what that client expects.

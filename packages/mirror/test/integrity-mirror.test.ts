@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createClient, IntegrityError, servedByKey } from "@switchyard/core";
-import { freePort, type NginxPeer, requirePeer, startNginx } from "@switchyard/testkit/peers";
+import { type NginxPeer, requirePeer, startNginx } from "@switchyard/test-peers";
+import { freePort } from "@switchyard/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mirror } from "../src/index.ts";
 

@@ -1,8 +1,9 @@
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { Client, Middleware } from "@switchyard/core";
 import { createClient, isSwitchyardError, servedByKey, TimeoutError } from "@switchyard/core";
+import { type NginxPeer, requirePeer, startNginx } from "@switchyard/test-peers";
 import { startFaultProxy } from "@switchyard/testkit/fault";
-import { freePort, type NginxPeer, pidExists, requirePeer, startNginx } from "@switchyard/testkit/peers";
+import { freePort, pidExists } from "@switchyard/testkit/process";
 import { Agent } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AllMirrorsFailedError, mirror, mirrorRouteKey } from "../src/index.ts";

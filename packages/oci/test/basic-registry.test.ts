@@ -1,6 +1,6 @@
 import { createClient } from "@switchyard/core";
-import type { RegistryPeer } from "@switchyard/testkit/peers";
-import { pushArtifact, requirePeer, startRegistry } from "@switchyard/testkit/peers";
+import type { RegistryPeer } from "@switchyard/test-peers";
+import { pushArtifact, requirePeer, startRegistry } from "@switchyard/test-peers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OciAuthError } from "../src/errors.ts";
 import { oci } from "../src/oci.ts";

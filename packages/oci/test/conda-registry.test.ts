@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createClient } from "@switchyard/core";
-import type { RegistryPeer } from "@switchyard/testkit/peers";
-import { pushArtifact, requirePeer, startRegistry } from "@switchyard/testkit/peers";
+import type { RegistryPeer } from "@switchyard/test-peers";
+import { pushArtifact, requirePeer, startRegistry } from "@switchyard/test-peers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escapeCondaTag } from "../src/conda-tag.ts";
 import { DigestMismatchError } from "../src/errors.ts";

@@ -1,5 +1,5 @@
 import { Context, createClient, servedByKey } from "@switchyard/core";
-import type { PushedArtifact, RegistryPeer } from "@switchyard/testkit/peers";
+import type { PushedArtifact, RegistryPeer } from "@switchyard/test-peers";
 import {
   OCI_MEDIA_TYPES,
   pushArtifact,
@@ -7,7 +7,7 @@ import {
   pushManifest,
   requirePeer,
   startRegistry,
-} from "@switchyard/testkit/peers";
+} from "@switchyard/test-peers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestOf } from "../src/digest.ts";
 import { OciManifestError, OciNotFoundError, OciReferenceError } from "../src/errors.ts";

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createClient } from "@switchyard/core";
+import { blobDigest, ociManifest, type StandIn, sha256, startStandIn } from "@switchyard/test-peers/oci";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   DigestMismatchError,
@@ -12,8 +13,6 @@ import {
 } from "../src/errors.ts";
 import { oci } from "../src/oci.ts";
 import { innerRecorder, listen, patternChunks } from "./helpers.ts";
-import type { StandIn } from "./stand-in-registry.ts";
-import { blobDigest, ociManifest, sha256, startStandIn } from "./stand-in-registry.ts";
 
 const PAYLOAD = Buffer.from("the real bytes of the artifact, nothing else\n".repeat(50));
 

@@ -1,7 +1,7 @@
 import type { Middleware } from "@switchyard/core";
 import { Context, createClient, credentialKey } from "@switchyard/core";
-import type { RegistryPeer, TokenServer } from "@switchyard/testkit/peers";
-import { decodeJwt, pushArtifact, requirePeer, startRegistry } from "@switchyard/testkit/peers";
+import type { RegistryPeer, TokenServer } from "@switchyard/test-peers";
+import { decodeJwt, pushArtifact, requirePeer, startRegistry } from "@switchyard/test-peers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { OciAuthError } from "../src/errors.ts";
 import { oci } from "../src/oci.ts";

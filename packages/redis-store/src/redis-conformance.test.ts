@@ -5,7 +5,7 @@ import {
   requirePeer,
   startRedis,
   startRedisCluster,
-} from "@switchyard/testkit/peers";
+} from "@switchyard/test-peers";
 import { describeStateStoreConformance } from "@switchyard/testkit/state-store";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { redisStore } from "./redis-store.ts";

@@ -1,5 +1,5 @@
 import { InvalidOptionsError } from "@switchyard/core";
-import { type RedisPeer, requirePeer, startRedis } from "@switchyard/testkit/peers";
+import { type RedisPeer, requirePeer, startRedis } from "@switchyard/test-peers";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisStore } from "./redis-store.ts";

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import diagnosticsChannel from "node:diagnostics_channel";
 import { attemptKey, createClient, IntegrityError } from "@switchyard/core";
+import { type NginxPeer, requirePeer, startNginx } from "@switchyard/test-peers";
 import { fakeClock } from "@switchyard/testkit/clock";
 import { type FaultProxy, resetAfter, startFaultProxy } from "@switchyard/testkit/fault";
-import { type NginxPeer, requirePeer, startNginx } from "@switchyard/testkit/peers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { retry } from "../src/retry.ts";
 

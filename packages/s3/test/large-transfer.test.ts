@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { type S3Peer, startS3 } from "@switchyard/testkit/peers";
+import { type S3Peer, startS3 } from "@switchyard/test-peers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const SIZE = 512 * 1024 * 1024;

@@ -3,7 +3,7 @@ import diagnosticsChannel from "node:diagnostics_channel";
 import { Readable } from "node:stream";
 import type { CredentialStore, Middleware } from "@switchyard/core";
 import { Context, createClient, HttpRequest, replayable, servedByKey } from "@switchyard/core";
-import { type S3Peer, startS3 } from "@switchyard/testkit/peers";
+import { type S3Peer, startS3 } from "@switchyard/test-peers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   isS3Error,

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { createPeerTempDir } from "@switchyard/testkit/peers";
+import { createPeerTempDir } from "@switchyard/testkit/process";
 import { describeStateStoreConformance } from "@switchyard/testkit/state-store";
 import { describe, it } from "vitest";
 import { sqliteStore } from "./sqlite-store.ts";

@@ -2,7 +2,7 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { guardStateStore, InvalidOptionsError } from "@switchyard/core";
-import { createPeerTempDir, type PeerTempDir } from "@switchyard/testkit/peers";
+import { createPeerTempDir, type PeerTempDir } from "@switchyard/testkit/process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sqliteStore } from "./sqlite-store.ts";
 

@@ -1,29 +1,22 @@
 // Memory of a large body through the cache, in a fresh process with --expose-gc: bare
 // undici.request streaming URL, then a client with a disk cache twice (the miss that fills the
 // store while the body is read, then the hit streamed back from disk), each hashed on the fly.
-import { createHash } from "node:crypto";
 import { cache } from "@switchyard/cache";
 import { cacheStatusKey, createClient } from "@switchyard/core";
+import { drainSha256, peakRssGrowth } from "@switchyard/test-peers/measure";
 import { request } from "undici";
-import { peakRssGrowth } from "./peak-rss.ts";
 
 const { url, dir } = JSON.parse(process.argv[2] ?? "{}") as { url: string; dir: string };
 
-async function drain(body: AsyncIterable<Uint8Array>): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of body) hash.update(chunk);
-  return hash.digest("hex");
-}
-
-const bare = await peakRssGrowth(async () => drain((await request(url)).body));
+const bare = await peakRssGrowth(async () => (await drainSha256((await request(url)).body)).sha256);
 const cached = cache({ dir });
 const client = createClient({ middleware: [cached] });
 const pass = () =>
   peakRssGrowth(async () => {
     const res = await client.request(url);
-    const sha = await drain(res.body);
+    const { sha256 } = await drainSha256(res.body);
     await cached.idle();
-    return `${res.context.get(cacheStatusKey)}:${sha}`;
+    return `${res.context.get(cacheStatusKey)}:${sha256}`;
   });
 const miss = await pass();
 const hit = await pass();

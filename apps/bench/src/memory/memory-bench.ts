@@ -2,7 +2,7 @@ import { fork } from "node:child_process";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { presignS3Url } from "@switchyard/s3";
-import { startS3 } from "@switchyard/testkit/peers";
+import { startS3 } from "@switchyard/test-peers";
 import { generatedBodyChunks } from "@switchyard/testkit/servers";
 import { request } from "undici";
 import { median } from "../measure.ts";
@@ -156,7 +156,7 @@ function waitFor(child: ReturnType<typeof fork>, type: string): Promise<void> {
 
 /**
  * Peak RSS growth of streaming `sizes` up and down through Switchyard (retry + mirror + s3, against
- * s3rver behind the testkit's SigV4 front), each in a fresh child, against bare `undici.request`
+ * s3rver behind the SigV4 front of test-peers), each in a fresh child, against bare `undici.request`
  * streaming the same bytes to the same server in the same run; plus buffered reads and the demo's
  * upload proxy.
  */

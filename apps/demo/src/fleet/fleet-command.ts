@@ -1,12 +1,12 @@
 import {
-  createPeerTempDir,
   peerAvailable,
   pushArtifact,
   type RedisPeer,
   type RegistryPeer,
   startRedis,
   startRegistry,
-} from "@switchyard/testkit/peers";
+} from "@switchyard/test-peers";
+import { createPeerTempDir } from "@switchyard/testkit/process";
 import { EXIT, usageError } from "../cli/exit-codes.ts";
 import { intFlag, parseCommandArgs } from "../cli/parse-args.ts";
 import { startMirror, startRateLimitedHost } from "./fleet-servers.ts";

@@ -1,4 +1,4 @@
-import { peerAvailable } from "@switchyard/testkit/peers";
+import { peerAvailable } from "@switchyard/test-peers";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../testing/run-cli.ts";
 import { renderFleetTable } from "./render-fleet.ts";

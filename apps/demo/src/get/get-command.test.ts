@@ -5,10 +5,11 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, type S3Peer, startS3 } from "@switchyard/testkit/peers";
+import { type S3Peer, startS3 } from "@switchyard/test-peers";
+import { putStandInArtifact, type StandIn, startStandIn } from "@switchyard/test-peers/oci";
+import { freePort } from "@switchyard/testkit/process";
 import { generatedBodySha256, startTestServer, type TestServer } from "@switchyard/testkit/servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type OciStandIn, startOciStandIn } from "../peers/oci-stand-in.ts";
 import { MAIN, runCli } from "../testing/run-cli.ts";
 
 const BIG = { size: 6 * 1024 * 1024, seed: "demo-get" };
@@ -16,7 +17,7 @@ const BIG = { size: 6 * 1024 * 1024, seed: "demo-get" };
 describe.concurrent("demo get, end to end against local servers", () => {
   let server: TestServer;
   let s3peer: S3Peer;
-  let registry: OciStandIn;
+  let registry: StandIn;
   let dir: string;
   let deadOrigin: string;
 
@@ -52,8 +53,9 @@ describe.concurrent("demo get, end to end against local servers", () => {
     deadOrigin = `http://127.0.0.1:${await freePort()}`;
     s3peer = await startS3({ buckets: ["demo"] });
     await fetch(`${s3peer.upstreamUrl}/demo/data/report.csv`, { method: "PUT", body: "a,b\n1,2\n" });
-    registry = await startOciStandIn();
-    registry.putArtifact("demo/hello", "1.0", {
+    registry = await startStandIn();
+    registry.auth = "bearer";
+    putStandInArtifact(registry, "demo/hello", "1.0", {
       mediaType: "text/plain",
       data: Buffer.from("hello oci\n"),
       title: "hello.txt",
@@ -61,7 +63,7 @@ describe.concurrent("demo get, end to end against local servers", () => {
   });
 
   afterAll(async () => {
-    await Promise.all([server?.close(), s3peer?.stop(), registry?.close()]);
+    await Promise.all([server?.close(), s3peer?.stop(), registry?.stop()]);
     await rm(dir, { recursive: true, force: true });
   });
 

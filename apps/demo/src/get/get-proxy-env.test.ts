@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { requirePeer, startTinyproxy, type TinyproxyPeer } from "@switchyard/testkit/peers";
+import { requirePeer, startTinyproxy, type TinyproxyPeer } from "@switchyard/test-peers";
 import { startTestServer, type TestServer } from "@switchyard/testkit/servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../testing/run-cli.ts";

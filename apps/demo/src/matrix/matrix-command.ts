@@ -101,7 +101,7 @@ export async function matrixCommand(
       `  quota host     ${o.quota.origin}   RateLimit: remaining=0 on the first request; early requests get 429`,
     );
     line(`  slow host      ${o.slowFirst.origin}   each path's first answer takes 1.5 s`);
-    line(`  s3             ${peers.s3.url}   s3rver behind the testkit's SigV4-verifying front`);
+    line(`  s3             ${peers.s3.url}   s3rver behind the SigV4-verifying front (test-peers)`);
     line(`  gcs            ${peers.gcs.url}   GCS stand-in (XML API, OAuth2 token endpoint checking JWTs)`);
     line(`  oci            ${peers.registry.description}`);
     line(`  (peers ready in ${((performance.now() - peerStart) / 1000).toFixed(1)} s)`);

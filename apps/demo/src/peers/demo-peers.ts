@@ -5,9 +5,9 @@ import {
   startRegistry,
   startS3,
   whichRegistry,
-} from "@switchyard/testkit/peers";
-import { type GcsStandIn, startGcsStandIn } from "./gcs-stand-in.ts";
-import { type OciStandIn, startOciStandIn } from "./oci-stand-in.ts";
+} from "@switchyard/test-peers";
+import { type GcsWithOAuth, startGcsWithOAuth } from "@switchyard/test-peers/gcs";
+import { putStandInArtifact, type StandIn, startStandIn } from "@switchyard/test-peers/oci";
 import { type OriginServers, startOriginServers } from "./origin-servers.ts";
 
 /** Which OCI registry to run: the CNCF one when installed (`auto`), or force one. */
@@ -26,7 +26,7 @@ export interface DemoRegistry {
 export interface DemoPeers {
   readonly origins: OriginServers;
   readonly s3: S3Peer;
-  readonly gcs: GcsStandIn;
+  readonly gcs: GcsWithOAuth;
   readonly registry: DemoRegistry;
   /** What the fixtures contain, for the scenarios' checks. */
   readonly fixtures: DemoFixtures;
@@ -95,8 +95,10 @@ async function startDemoRegistry(
       stop: () => peer.stop(),
     };
   }
-  const standIn: OciStandIn = await startOciStandIn();
-  standIn.putArtifact(FIXTURES.ociRepository, FIXTURES.ociTag, {
+  // Token mode too: every route answers 401 with a Bearer challenge until a token from its /token.
+  const standIn: StandIn = await startStandIn();
+  standIn.auth = "bearer";
+  putStandInArtifact(standIn, FIXTURES.ociRepository, FIXTURES.ociTag, {
     mediaType: LAYER_TYPE,
     data: Buffer.from(FIXTURES.ociText),
     title: FIXTURES.ociTitle,
@@ -107,9 +109,9 @@ async function startDemoRegistry(
     registry: {
       kind: "stand-in",
       host: standIn.host,
-      description: `in-process OCI stand-in (${why}; token auth) at ${standIn.url}`,
+      description: `in-process OCI stand-in (${why}; token auth) at ${standIn.origin}`,
     },
-    stop: () => standIn.close(),
+    stop: () => standIn.stop(),
   };
 }
 
@@ -132,9 +134,12 @@ export async function startDemoPeers(options: { registry?: RegistryChoice } = {}
     });
     if (!seeded.ok) throw new Error(`seeding s3rver failed: ${seeded.status}`);
 
-    const gcs = await startGcsStandIn();
-    stops.push(() => gcs.close());
-    gcs.putObject(FIXTURES.gcsBucket, FIXTURES.gcsObject, FIXTURES.gcsText);
+    const gcs = await startGcsWithOAuth({
+      buckets: [FIXTURES.gcsBucket],
+      clientEmail: "demo@switchyard-demo.iam.gserviceaccount.com",
+    });
+    stops.push(() => gcs.stop());
+    gcs.gcs.put(FIXTURES.gcsBucket, FIXTURES.gcsObject, FIXTURES.gcsText, "text/plain");
 
     const registry = await startDemoRegistry(options.registry ?? "auto");
     stops.push(registry.stop);

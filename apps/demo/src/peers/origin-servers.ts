@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { freePort, isPortOpen } from "@switchyard/testkit/peers";
+import { freePort, isPortOpen } from "@switchyard/testkit/process";
 import {
   startTestServer,
   type TestRequest,

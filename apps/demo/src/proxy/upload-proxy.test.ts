@@ -4,7 +4,7 @@ import { once } from "node:events";
 import { createClient } from "@switchyard/core";
 import { retry } from "@switchyard/retry";
 import { s3 } from "@switchyard/s3";
-import { type S3Peer, startS3 } from "@switchyard/testkit/peers";
+import { type S3Peer, startS3 } from "@switchyard/test-peers";
 import {
   generatedBodyChunks,
   generatedBodySha256,
