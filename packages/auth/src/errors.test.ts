@@ -10,12 +10,37 @@ const where = { method: "GET", url: "https://x.test/a" };
 
 // guard, class, code, constructor arguments
 const cases: [string, string, string, unknown[]][] = [
-  ["isCredentialFileError", "CredentialFileError", "SWITCHYARD_ERR_AUTH_FILE", ["/home/u/.creds.json", "syntax", "expected a JSON object", { ...where, line: 2, column: 3 }]],
-  ["isInsecureCredentialError", "InsecureCredentialError", "SWITCHYARD_ERR_AUTH_INSECURE", ["a credential for plain http", where]],
-  ["isCredentialExpiredError", "CredentialExpiredError", "SWITCHYARD_ERR_AUTH_EXPIRED", ["the token expired", where]],
+  [
+    "isCredentialFileError",
+    "CredentialFileError",
+    "SWITCHYARD_ERR_AUTH_FILE",
+    ["/home/u/.creds.json", "syntax", "expected a JSON object", { ...where, line: 2, column: 3 }],
+  ],
+  [
+    "isInsecureCredentialError",
+    "InsecureCredentialError",
+    "SWITCHYARD_ERR_AUTH_INSECURE",
+    ["a credential for plain http", where],
+  ],
+  [
+    "isCredentialExpiredError",
+    "CredentialExpiredError",
+    "SWITCHYARD_ERR_AUTH_EXPIRED",
+    ["the token expired", where],
+  ],
   ["isTokenRefreshError", "TokenRefreshError", "SWITCHYARD_ERR_AUTH_REFRESH", ["the refresh failed", where]],
-  ["isKeyringUnavailableError", "KeyringUnavailableError", "SWITCHYARD_ERR_AUTH_KEYRING_UNAVAILABLE", ["@napi-rs/keyring is not installed", where]],
-  ["isCredentialStoreError", "CredentialStoreError", "SWITCHYARD_ERR_AUTH_STORE", ["file", "the store threw", where]],
+  [
+    "isKeyringUnavailableError",
+    "KeyringUnavailableError",
+    "SWITCHYARD_ERR_AUTH_KEYRING_UNAVAILABLE",
+    ["@napi-rs/keyring is not installed", where],
+  ],
+  [
+    "isCredentialStoreError",
+    "CredentialStoreError",
+    "SWITCHYARD_ERR_AUTH_STORE",
+    ["file", "the store threw", where],
+  ],
 ];
 
 // Classes whose errors are also errors of another class (`OciNotFoundError` is an `OciRegistryError`).
@@ -45,13 +70,16 @@ describe("auth errors", () => {
     }
   });
 
-  it.each(cases)("%s recognises a %s from a duplicated copy of the package and core", async (name, cls, _code, args) => {
-    vi.resetModules();
-    const copy = (await import("./errors.ts")) as unknown as Module;
-    expect(copy[cls]).not.toBe(here[cls]);
-    expect(guard(name)(build(copy, cls, args))).toBe(true);
-    expect(build(here, cls, args)).toBeInstanceOf(copy[cls] as ErrorClass);
-  });
+  it.each(cases)(
+    "%s recognises a %s from a duplicated copy of the package and core",
+    async (name, cls, _code, args) => {
+      vi.resetModules();
+      const copy = (await import("./errors.ts")) as unknown as Module;
+      expect(copy[cls]).not.toBe(here[cls]);
+      expect(guard(name)(build(copy, cls, args))).toBe(true);
+      expect(build(here, cls, args)).toBeInstanceOf(copy[cls] as ErrorClass);
+    },
+  );
 
   it.each(cases)("%s: a %s names the call once, in front of its message", (_name, cls, _code, args) => {
     const { message } = build(here, cls, args);

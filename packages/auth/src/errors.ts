@@ -35,11 +35,7 @@ export class CredentialFileError extends SwitchyardError {
       options.line === undefined
         ? file
         : `${file}:${options.line}${options.column === undefined ? "" : `:${options.column}`}`;
-    super(
-      "SWITCHYARD_ERR_AUTH_FILE",
-      `${where}: ${message}`,
-      options,
-    );
+    super("SWITCHYARD_ERR_AUTH_FILE", `${where}: ${message}`, options);
     this.file = file;
     this.line = options.line;
     this.column = options.column;
@@ -83,11 +79,7 @@ export class KeyringUnavailableError extends SwitchyardError {
   /** The code of every KeyringUnavailableError; `instanceof` and `isKeyringUnavailableError` match by it. */
   static readonly code: string = "SWITCHYARD_ERR_AUTH_KEYRING_UNAVAILABLE";
   constructor(message: string, options?: SwitchyardErrorOptions) {
-    super(
-      "SWITCHYARD_ERR_AUTH_KEYRING_UNAVAILABLE",
-      message,
-      options,
-    );
+    super("SWITCHYARD_ERR_AUTH_KEYRING_UNAVAILABLE", message, options);
   }
 }
 

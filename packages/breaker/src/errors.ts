@@ -31,11 +31,10 @@ export class CircuitOpenError extends SwitchyardError {
       state === "open"
         ? `until ${new Date(probeAt).toISOString()} (${Math.ceil(retryInMs / 1000)} s from now), when one probe may go`
         : "half-open, and every probe slot is taken; the probes in flight decide whether it closes";
-    super(
-      CIRCUIT_OPEN_CODE,
-      `the circuit breaker for ${origin} is open ${when}; the request was not sent`,
-      { ...options, transient: true },
-    );
+    super(CIRCUIT_OPEN_CODE, `the circuit breaker for ${origin} is open ${when}; the request was not sent`, {
+      ...options,
+      transient: true,
+    });
     this.origin = origin;
     this.probeAt = new Date(probeAt);
     this.retryInMs = retryInMs;

@@ -11,7 +11,12 @@ const where = { method: "GET", url: "https://x.test/a" };
 // guard, class, code, constructor arguments
 const cases: [string, string, string, unknown[]][] = [
   ["isCacheMissError", "CacheMissError", "SWITCHYARD_ERR_CACHE_MISS", [where]],
-  ["isCacheIntegrityError", "CacheIntegrityError", "SWITCHYARD_ERR_CACHE_INTEGRITY", ["sha256 differs", where]],
+  [
+    "isCacheIntegrityError",
+    "CacheIntegrityError",
+    "SWITCHYARD_ERR_CACHE_INTEGRITY",
+    ["sha256 differs", where],
+  ],
 ];
 
 // Classes whose errors are also errors of another class (`OciNotFoundError` is an `OciRegistryError`).
@@ -41,13 +46,16 @@ describe("cache errors", () => {
     }
   });
 
-  it.each(cases)("%s recognises a %s from a duplicated copy of the package and core", async (name, cls, _code, args) => {
-    vi.resetModules();
-    const copy = (await import("./errors.ts")) as unknown as Module;
-    expect(copy[cls]).not.toBe(here[cls]);
-    expect(guard(name)(build(copy, cls, args))).toBe(true);
-    expect(build(here, cls, args)).toBeInstanceOf(copy[cls] as ErrorClass);
-  });
+  it.each(cases)(
+    "%s recognises a %s from a duplicated copy of the package and core",
+    async (name, cls, _code, args) => {
+      vi.resetModules();
+      const copy = (await import("./errors.ts")) as unknown as Module;
+      expect(copy[cls]).not.toBe(here[cls]);
+      expect(guard(name)(build(copy, cls, args))).toBe(true);
+      expect(build(here, cls, args)).toBeInstanceOf(copy[cls] as ErrorClass);
+    },
+  );
 
   it.each(cases)("%s: a %s names the call once, in front of its message", (_name, cls, _code, args) => {
     const { message } = build(here, cls, args);

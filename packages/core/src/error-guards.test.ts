@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, expectTypeOf, it, vi } from "vitest";
 import * as guards from "./error-guards.ts";
 import {
   AbortError,
@@ -33,7 +33,11 @@ const cases: [string, string, (m: Module) => SwitchyardError][] = [
   ["isAbortError", "SWITCHYARD_ERR_ABORTED", (m) => make(m, "AbortError", "x")],
   ["isConnectError", "SWITCHYARD_ERR_CONNECT", (m) => make(m, "ConnectError", "x")],
   ["isSocketError", "SWITCHYARD_ERR_SOCKET", (m) => make(m, "SocketError", "reset", "x")],
-  ["isBodyNotReplayableError", "SWITCHYARD_ERR_BODY_NOT_REPLAYABLE", (m) => make(m, "BodyNotReplayableError", "x")],
+  [
+    "isBodyNotReplayableError",
+    "SWITCHYARD_ERR_BODY_NOT_REPLAYABLE",
+    (m) => make(m, "BodyNotReplayableError", "x"),
+  ],
   ["isRedirectError", "SWITCHYARD_ERR_REDIRECT", (m) => make(m, "RedirectError", "x")],
   ["isClientClosedError", "SWITCHYARD_ERR_CLIENT_CLOSED", (m) => make(m, "ClientClosedError", "x")],
   ["isResponseError", "SWITCHYARD_ERR_RESPONSE", (m) => make(m, "ResponseError", "x")],
@@ -47,7 +51,11 @@ const cases: [string, string, (m: Module) => SwitchyardError][] = [
     "SWITCHYARD_ERR_INTEGRITY",
     (m) => make(m, "IntegrityError", { expected: "sha256-a", actual: "sha256-b", bytes: 1 }),
   ],
-  ["isStateStoreError", "SWITCHYARD_ERR_STATE_STORE", (m) => make(m, "StateStoreError", "memory", "get", "x")],
+  [
+    "isStateStoreError",
+    "SWITCHYARD_ERR_STATE_STORE",
+    (m) => make(m, "StateStoreError", "memory", "get", "x"),
+  ],
 ];
 
 function make(m: Module, name: string, ...args: unknown[]): SwitchyardError {
@@ -89,22 +97,35 @@ describe("core's error guards", () => {
     expect(Object.keys(guards).sort()).toEqual(cases.map(([guard]) => guard).sort());
   });
 
-  it.each(cases)("%s answers true for its class (code %s) and false for every other", (guard, code, build) => {
-    const is = (guards as Record<string, (value: unknown) => boolean>)[guard];
-    const error = build(here);
-    expect(error.code).toBe(code);
-    expect(is?.(error)).toBe(true);
-    for (const [other, , buildOther] of cases) {
-      if (other !== guard) expect(is?.(buildOther(here))).toBe(false);
-    }
-    for (const value of [undefined, null, "x", new Error("x"), { code }, new SwitchyardError(code, "x")]) {
-      expect(is?.(value)).toBe(false);
-    }
-  });
+  it.each(cases)(
+    "%s answers true for its class (code %s) and false for every other",
+    (guard, code, build) => {
+      const is = (guards as Record<string, (value: unknown) => boolean>)[guard];
+      const error = build(here);
+      expect(error.code).toBe(code);
+      expect(is?.(error)).toBe(true);
+      for (const [other, , buildOther] of cases) {
+        if (other !== guard) expect(is?.(buildOther(here))).toBe(false);
+      }
+      for (const value of [undefined, null, "x", new Error("x"), { code }, new SwitchyardError(code, "x")]) {
+        expect(is?.(value)).toBe(false);
+      }
+    },
+  );
 
-  it.each(cases)("%s recognises its class's errors from a duplicated copy of core", async (guard, _code, build) => {
-    const is = (guards as Record<string, (value: unknown) => boolean>)[guard];
-    const copy = await anotherCopy();
-    expect(is?.(build(copy))).toBe(true);
+  it.each(cases)(
+    "%s recognises its class's errors from a duplicated copy of core",
+    async (guard, _code, build) => {
+      const is = (guards as Record<string, (value: unknown) => boolean>)[guard];
+      const copy = await anotherCopy();
+      expect(is?.(build(copy))).toBe(true);
+    },
+  );
+
+  it("narrows the type (checked by tsc)", () => {
+    const value: unknown = new TimeoutError("connect", "x");
+    if (guards.isTimeoutError(value)) expectTypeOf(value).toEqualTypeOf<TimeoutError>();
+    if (guards.isStateStoreError(value)) expectTypeOf(value.operation).toEqualTypeOf<string>();
+    expect(guards.isTimeoutError(value) && value.phase).toBe("connect");
   });
 });

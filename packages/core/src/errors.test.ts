@@ -140,7 +140,8 @@ describe("SwitchyardError brand (instanceof by code)", () => {
   });
 
   it("answers false for anything that is not an object", () => {
-    for (const value of [undefined, null, 0, "SWITCHYARD_ERR_TIMEOUT", Symbol("x")]) {
+    const values: unknown[] = [undefined, null, 0, "SWITCHYARD_ERR_TIMEOUT", Symbol("x")];
+    for (const value of values) {
       expect(value instanceof SwitchyardError).toBe(false);
       expect(value instanceof TimeoutError).toBe(false);
     }

@@ -34,6 +34,22 @@ export type { DnsCacheOptions } from "./dns-options.ts";
 export type { ProxyEnv } from "./env-proxy.ts";
 export { noProxyFrom, proxyFor, proxyVariable } from "./env-proxy.ts";
 export type { EnvProxyOptions } from "./env-proxy-options.ts";
+export {
+  isAbortError,
+  isBodyNotReplayableError,
+  isClientClosedError,
+  isConnectError,
+  isDecompressionLimitError,
+  isIntegrityError,
+  isInvalidOptionsError,
+  isInvalidRequestError,
+  isRedirectError,
+  isResponseError,
+  isSocketError,
+  isStateStoreError,
+  isTimeoutError,
+  isUnsupportedSchemeError,
+} from "./error-guards.ts";
 export type { DecompressionLimit, SwitchyardErrorOptions, TimeoutPhase } from "./errors.ts";
 export {
   AbortError,
@@ -51,22 +67,6 @@ export {
   TimeoutError,
   UnsupportedSchemeError,
 } from "./errors.ts";
-export {
-  isAbortError,
-  isBodyNotReplayableError,
-  isClientClosedError,
-  isConnectError,
-  isDecompressionLimitError,
-  isIntegrityError,
-  isInvalidOptionsError,
-  isInvalidRequestError,
-  isRedirectError,
-  isResponseError,
-  isSocketError,
-  isStateStoreError,
-  isTimeoutError,
-  isUnsupportedSchemeError,
-} from "./error-guards.ts";
 export { REQUEST_BODY_BUFFER_LIMIT } from "./fetch-body.ts";
 export type { HeadersInit, HeaderValue } from "./headers.ts";
 export { HttpHeaders } from "./headers.ts";

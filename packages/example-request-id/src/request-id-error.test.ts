@@ -32,13 +32,16 @@ describe("example-request-id errors", () => {
     }
   });
 
-  it.each(cases)("%s recognises a %s from a duplicated copy of the package and core", async (name, cls, _code, args) => {
-    vi.resetModules();
-    const copy = (await import("./request-id-error.ts")) as unknown as Module;
-    expect(copy[cls]).not.toBe(here[cls]);
-    expect(guard(name)(build(copy, cls, args))).toBe(true);
-    expect(build(here, cls, args)).toBeInstanceOf(copy[cls] as ErrorClass);
-  });
+  it.each(cases)(
+    "%s recognises a %s from a duplicated copy of the package and core",
+    async (name, cls, _code, args) => {
+      vi.resetModules();
+      const copy = (await import("./request-id-error.ts")) as unknown as Module;
+      expect(copy[cls]).not.toBe(here[cls]);
+      expect(guard(name)(build(copy, cls, args))).toBe(true);
+      expect(build(here, cls, args)).toBeInstanceOf(copy[cls] as ErrorClass);
+    },
+  );
 
   it.each(cases)("%s: a %s names the call once, in front of its message", (_name, cls, _code, args) => {
     const { message } = build(here, cls, args);

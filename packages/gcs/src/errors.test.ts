@@ -10,9 +10,24 @@ const where = { method: "GET", url: "https://x.test/a" };
 
 // guard, class, code, constructor arguments
 const cases: [string, string, string, unknown[]][] = [
-  ["isGcsError", "GcsError", "SWITCHYARD_ERR_GCS", [{ status: 404, reason: "notFound", gcsMessage: "No such object", bucket: "b", object: "o" }, "", where]],
-  ["isGcsTokenError", "GcsTokenError", "SWITCHYARD_ERR_GCS_TOKEN", ["refresh-failed", "service-account", "the token endpoint answered 400", where]],
-  ["isGcsRequestError", "GcsRequestError", "SWITCHYARD_ERR_GCS_REQUEST", ["invalid-url", "a gs: URL needs a bucket", where]],
+  [
+    "isGcsError",
+    "GcsError",
+    "SWITCHYARD_ERR_GCS",
+    [{ status: 404, reason: "notFound", gcsMessage: "No such object", bucket: "b", object: "o" }, "", where],
+  ],
+  [
+    "isGcsTokenError",
+    "GcsTokenError",
+    "SWITCHYARD_ERR_GCS_TOKEN",
+    ["refresh-failed", "service-account", "the token endpoint answered 400", where],
+  ],
+  [
+    "isGcsRequestError",
+    "GcsRequestError",
+    "SWITCHYARD_ERR_GCS_REQUEST",
+    ["invalid-url", "a gs: URL needs a bucket", where],
+  ],
 ];
 
 // Classes whose errors are also errors of another class (`OciNotFoundError` is an `OciRegistryError`).
@@ -42,13 +57,16 @@ describe("gcs errors", () => {
     }
   });
 
-  it.each(cases)("%s recognises a %s from a duplicated copy of the package and core", async (name, cls, _code, args) => {
-    vi.resetModules();
-    const copy = (await import("./errors.ts")) as unknown as Module;
-    expect(copy[cls]).not.toBe(here[cls]);
-    expect(guard(name)(build(copy, cls, args))).toBe(true);
-    expect(build(here, cls, args)).toBeInstanceOf(copy[cls] as ErrorClass);
-  });
+  it.each(cases)(
+    "%s recognises a %s from a duplicated copy of the package and core",
+    async (name, cls, _code, args) => {
+      vi.resetModules();
+      const copy = (await import("./errors.ts")) as unknown as Module;
+      expect(copy[cls]).not.toBe(here[cls]);
+      expect(guard(name)(build(copy, cls, args))).toBe(true);
+      expect(build(here, cls, args)).toBeInstanceOf(copy[cls] as ErrorClass);
+    },
+  );
 
   it.each(cases)("%s: a %s names the call once, in front of its message", (_name, cls, _code, args) => {
     const { message } = build(here, cls, args);

@@ -25,11 +25,10 @@ export class GcsError extends SwitchyardError {
 
   constructor(details: GcsErrorDetails, hint: string, options: SwitchyardErrorOptions = {}) {
     const said = details.gcsMessage ? `: ${details.gcsMessage}` : "";
-    super(
-      "SWITCHYARD_ERR_GCS",
-      `GCS answered ${details.status} ${details.reason}${said}${hint}`,
-      { transient: details.status >= 500 || details.status === 429 || details.status === 408, ...options },
-    );
+    super("SWITCHYARD_ERR_GCS", `GCS answered ${details.status} ${details.reason}${said}${hint}`, {
+      transient: details.status >= 500 || details.status === 429 || details.status === 408,
+      ...options,
+    });
     this.status = details.status;
     this.reason = details.reason;
     this.gcsMessage = details.gcsMessage;
@@ -56,14 +55,10 @@ export class GcsTokenError extends SwitchyardError {
   /** The message without the call and provider prefix. */
   readonly detail: string;
   constructor(problem: GcsTokenProblem, provider: string, message: string, options?: SwitchyardErrorOptions) {
-    super(
-      "SWITCHYARD_ERR_GCS_TOKEN",
-      `${provider}: ${message}`,
-      {
-        transient: problem === "refresh-failed",
-        ...options,
-      },
-    );
+    super("SWITCHYARD_ERR_GCS_TOKEN", `${provider}: ${message}`, {
+      transient: problem === "refresh-failed",
+      ...options,
+    });
     this.problem = problem;
     this.provider = provider;
     this.detail = message;

@@ -10,16 +10,38 @@ const where = { method: "GET", url: "https://x.test/a" };
 
 // guard, class, code, constructor arguments
 const cases: [string, string, string, unknown[]][] = [
-  ["isOciRegistryError", "OciRegistryError", "SWITCHYARD_ERR_OCI_REGISTRY", ["the registry answered 500", { ...where, status: 500 }]],
-  ["isOciNotFoundError", "OciNotFoundError", "SWITCHYARD_ERR_OCI_NOT_FOUND", ["manifest", "no such tag", where]],
+  [
+    "isOciRegistryError",
+    "OciRegistryError",
+    "SWITCHYARD_ERR_OCI_REGISTRY",
+    ["the registry answered 500", { ...where, status: 500 }],
+  ],
+  [
+    "isOciNotFoundError",
+    "OciNotFoundError",
+    "SWITCHYARD_ERR_OCI_NOT_FOUND",
+    ["manifest", "no such tag", where],
+  ],
   ["isOciAuthError", "OciAuthError", "SWITCHYARD_ERR_OCI_AUTH", ["the registry answered 401", where]],
-  ["isOciManifestError", "OciManifestError", "SWITCHYARD_ERR_OCI_MANIFEST", ["the manifest is not JSON", where]],
+  [
+    "isOciManifestError",
+    "OciManifestError",
+    "SWITCHYARD_ERR_OCI_MANIFEST",
+    ["the manifest is not JSON", where],
+  ],
   ["isOciReferenceError", "OciReferenceError", "SWITCHYARD_ERR_OCI_REFERENCE", ["a bad tag", where]],
-  ["isDigestMismatchError", "DigestMismatchError", "SWITCHYARD_ERR_OCI_DIGEST_MISMATCH", [{ expected: "sha256:aa", actual: "sha256:bb", reason: "digest", expectedSize: 1, actualSize: 1 }, where]],
+  [
+    "isDigestMismatchError",
+    "DigestMismatchError",
+    "SWITCHYARD_ERR_OCI_DIGEST_MISMATCH",
+    [{ expected: "sha256:aa", actual: "sha256:bb", reason: "digest", expectedSize: 1, actualSize: 1 }, where],
+  ],
 ];
 
 // Classes whose errors are also errors of another class (`OciNotFoundError` is an `OciRegistryError`).
-const SUBCLASSES: Record<string, readonly string[]> = {"OciRegistryError": ["OciNotFoundError", "OciAuthError"]};
+const SUBCLASSES: Record<string, readonly string[]> = {
+  OciRegistryError: ["OciNotFoundError", "OciAuthError"],
+};
 
 function build(m: Module, cls: string, args: unknown[]): SwitchyardError {
   return new (m[cls] as ErrorClass)(...args);
@@ -45,13 +67,16 @@ describe("oci errors", () => {
     }
   });
 
-  it.each(cases)("%s recognises a %s from a duplicated copy of the package and core", async (name, cls, _code, args) => {
-    vi.resetModules();
-    const copy = (await import("./errors.ts")) as unknown as Module;
-    expect(copy[cls]).not.toBe(here[cls]);
-    expect(guard(name)(build(copy, cls, args))).toBe(true);
-    expect(build(here, cls, args)).toBeInstanceOf(copy[cls] as ErrorClass);
-  });
+  it.each(cases)(
+    "%s recognises a %s from a duplicated copy of the package and core",
+    async (name, cls, _code, args) => {
+      vi.resetModules();
+      const copy = (await import("./errors.ts")) as unknown as Module;
+      expect(copy[cls]).not.toBe(here[cls]);
+      expect(guard(name)(build(copy, cls, args))).toBe(true);
+      expect(build(here, cls, args)).toBeInstanceOf(copy[cls] as ErrorClass);
+    },
+  );
 
   it.each(cases)("%s: a %s names the call once, in front of its message", (_name, cls, _code, args) => {
     const { message } = build(here, cls, args);

@@ -10,7 +10,12 @@ const where = { method: "GET", url: "https://x.test/a" };
 
 // guard, class, code, constructor arguments
 const cases: [string, string, string, unknown[]][] = [
-  ["isRetriesExhaustedError", "RetriesExhaustedError", "SWITCHYARD_ERR_RETRIES_EXHAUSTED", [503, 3, "max-retries", where]],
+  [
+    "isRetriesExhaustedError",
+    "RetriesExhaustedError",
+    "SWITCHYARD_ERR_RETRIES_EXHAUSTED",
+    [503, 3, "max-retries", where],
+  ],
   ["isResumeError", "ResumeError", "SWITCHYARD_ERR_RESUME", ["the server answered 200", 10, where]],
 ];
 
@@ -41,13 +46,16 @@ describe("retry errors", () => {
     }
   });
 
-  it.each(cases)("%s recognises a %s from a duplicated copy of the package and core", async (name, cls, _code, args) => {
-    vi.resetModules();
-    const copy = (await import("./errors.ts")) as unknown as Module;
-    expect(copy[cls]).not.toBe(here[cls]);
-    expect(guard(name)(build(copy, cls, args))).toBe(true);
-    expect(build(here, cls, args)).toBeInstanceOf(copy[cls] as ErrorClass);
-  });
+  it.each(cases)(
+    "%s recognises a %s from a duplicated copy of the package and core",
+    async (name, cls, _code, args) => {
+      vi.resetModules();
+      const copy = (await import("./errors.ts")) as unknown as Module;
+      expect(copy[cls]).not.toBe(here[cls]);
+      expect(guard(name)(build(copy, cls, args))).toBe(true);
+      expect(build(here, cls, args)).toBeInstanceOf(copy[cls] as ErrorClass);
+    },
+  );
 
   it.each(cases)("%s: a %s names the call once, in front of its message", (_name, cls, _code, args) => {
     const { message } = build(here, cls, args);

@@ -10,9 +10,28 @@ const where = { method: "GET", url: "https://x.test/a" };
 
 // guard, class, code, constructor arguments
 const cases: [string, string, string, unknown[]][] = [
-  ["isS3Error", "S3Error", "SWITCHYARD_ERR_S3", [{ status: 404, s3Code: "NoSuchKey", s3Message: "gone", requestId: "r1", bucket: "b", key: "k" }, "", where]],
-  ["isS3CredentialsError", "S3CredentialsError", "SWITCHYARD_ERR_S3_CREDENTIALS", ["the credential provider threw", where]],
-  ["isS3RequestError", "S3RequestError", "SWITCHYARD_ERR_S3_REQUEST", ["invalid-url", "an s3: URL needs a bucket", where]],
+  [
+    "isS3Error",
+    "S3Error",
+    "SWITCHYARD_ERR_S3",
+    [
+      { status: 404, s3Code: "NoSuchKey", s3Message: "gone", requestId: "r1", bucket: "b", key: "k" },
+      "",
+      where,
+    ],
+  ],
+  [
+    "isS3CredentialsError",
+    "S3CredentialsError",
+    "SWITCHYARD_ERR_S3_CREDENTIALS",
+    ["the credential provider threw", where],
+  ],
+  [
+    "isS3RequestError",
+    "S3RequestError",
+    "SWITCHYARD_ERR_S3_REQUEST",
+    ["invalid-url", "an s3: URL needs a bucket", where],
+  ],
 ];
 
 // Classes whose errors are also errors of another class (`OciNotFoundError` is an `OciRegistryError`).
@@ -42,13 +61,16 @@ describe("s3 errors", () => {
     }
   });
 
-  it.each(cases)("%s recognises a %s from a duplicated copy of the package and core", async (name, cls, _code, args) => {
-    vi.resetModules();
-    const copy = (await import("./errors.ts")) as unknown as Module;
-    expect(copy[cls]).not.toBe(here[cls]);
-    expect(guard(name)(build(copy, cls, args))).toBe(true);
-    expect(build(here, cls, args)).toBeInstanceOf(copy[cls] as ErrorClass);
-  });
+  it.each(cases)(
+    "%s recognises a %s from a duplicated copy of the package and core",
+    async (name, cls, _code, args) => {
+      vi.resetModules();
+      const copy = (await import("./errors.ts")) as unknown as Module;
+      expect(copy[cls]).not.toBe(here[cls]);
+      expect(guard(name)(build(copy, cls, args))).toBe(true);
+      expect(build(here, cls, args)).toBeInstanceOf(copy[cls] as ErrorClass);
+    },
+  );
 
   it.each(cases)("%s: a %s names the call once, in front of its message", (_name, cls, _code, args) => {
     const { message } = build(here, cls, args);

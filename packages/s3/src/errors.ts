@@ -35,11 +35,10 @@ export class S3Error extends SwitchyardError {
 
   constructor(details: S3ErrorDetails, hint: string, options: SwitchyardErrorOptions = {}) {
     const said = details.s3Message ? `: ${details.s3Message}` : "";
-    super(
-      "SWITCHYARD_ERR_S3",
-      `S3 answered ${details.status} ${details.s3Code}${said}${hint}`,
-      { transient: details.status >= 500 || TRANSIENT_CODES.has(details.s3Code), ...options },
-    );
+    super("SWITCHYARD_ERR_S3", `S3 answered ${details.status} ${details.s3Code}${said}${hint}`, {
+      transient: details.status >= 500 || TRANSIENT_CODES.has(details.s3Code),
+      ...options,
+    });
     this.status = details.status;
     this.s3Code = details.s3Code;
     this.s3Message = details.s3Message;

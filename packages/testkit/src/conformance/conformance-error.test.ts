@@ -10,7 +10,12 @@ const where = { method: "GET", url: "https://x.test/a" };
 
 // guard, class, code, constructor arguments
 const cases: [string, string, string, unknown[]][] = [
-  ["isConformanceError", "ConformanceError", "SWITCHYARD_ERR_CONFORMANCE", ["no-mutation", "the request was changed in place", where]],
+  [
+    "isConformanceError",
+    "ConformanceError",
+    "SWITCHYARD_ERR_CONFORMANCE",
+    ["no-mutation", "the request was changed in place", where],
+  ],
 ];
 
 function build(m: Module, cls: string, args: unknown[]): SwitchyardError {
@@ -32,13 +37,16 @@ describe("testkit errors", () => {
     }
   });
 
-  it.each(cases)("%s recognises a %s from a duplicated copy of the package and core", async (name, cls, _code, args) => {
-    vi.resetModules();
-    const copy = (await import("./conformance-error.ts")) as unknown as Module;
-    expect(copy[cls]).not.toBe(here[cls]);
-    expect(guard(name)(build(copy, cls, args))).toBe(true);
-    expect(build(here, cls, args)).toBeInstanceOf(copy[cls] as ErrorClass);
-  });
+  it.each(cases)(
+    "%s recognises a %s from a duplicated copy of the package and core",
+    async (name, cls, _code, args) => {
+      vi.resetModules();
+      const copy = (await import("./conformance-error.ts")) as unknown as Module;
+      expect(copy[cls]).not.toBe(here[cls]);
+      expect(guard(name)(build(copy, cls, args))).toBe(true);
+      expect(build(here, cls, args)).toBeInstanceOf(copy[cls] as ErrorClass);
+    },
+  );
 
   it.each(cases)("%s: a %s names the call once, in front of its message", (_name, cls, _code, args) => {
     const { message } = build(here, cls, args);
