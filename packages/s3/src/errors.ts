@@ -87,12 +87,12 @@ export function isS3Error(value: unknown, s3Code?: string): value is S3Error {
   return value instanceof S3Error && (s3Code === undefined || value.s3Code === s3Code);
 }
 
-/** Tells whether `value` is a {@link S3CredentialsError} (also across duplicate installs, by its code). */
+/** Tells whether `value` is an {@link S3CredentialsError} (also across duplicate installs, by its code). */
 export function isS3CredentialsError(value: unknown): value is S3CredentialsError {
   return value instanceof S3CredentialsError;
 }
 
-/** Tells whether `value` is a {@link S3RequestError} (also across duplicate installs, by its code). */
+/** Tells whether `value` is an {@link S3RequestError} (also across duplicate installs, by its code). */
 export function isS3RequestError(value: unknown): value is S3RequestError {
   return value instanceof S3RequestError;
 }
