@@ -5,7 +5,8 @@
 // parseOciUrl (never throws, conda mapping), escape/unescapeCondaTag (round trip), parseS3Url and
 // s3Url, parseGcsUrl and gcsUrl, createMatcher / parseKey (host wildcards, ports, paths),
 // longestPrefix / restBelow, redactUrl (never throws, no password), DeadlineStore, backoff,
-// parseContentRange, planCredential / insertCondaToken, the digest verifier.
+// parseContentRange, planCredential / insertCondaToken, the digest verifier, parseManifest,
+// parsePlatform / formatPlatform (oci's src/*.property.test.ts), parseS3ErrorXml (s3's).
 import {
   Context,
   HttpHeaders,
@@ -17,9 +18,7 @@ import {
   redactUrl,
   redirectRequest,
 } from "@switchyard/core";
-import { formatPlatform, parseManifest, parsePlatform } from "@switchyard/oci";
 import { parseHttpDate } from "@switchyard/retry-after";
-import { parseS3ErrorXml } from "@switchyard/s3";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
@@ -252,102 +251,6 @@ describe("parseHttpDate (retry-after): the two obsolete forms", () => {
         expect(out === undefined || Number.isFinite(out)).toBe(true);
       }),
       RUNS,
-    );
-  });
-});
-
-describe("parseManifest / parsePlatform (oci)", () => {
-  it("never throws on arbitrary text or JSON, and says why when it refuses", () => {
-    const anyJson = fc.jsonValue().map((v) => JSON.stringify(v));
-    const manifestLike = fc
-      .record({
-        schemaVersion: fc.oneof(fc.constant(2), fc.integer()),
-        mediaType: fc.constantFrom(
-          "application/vnd.oci.image.manifest.v1+json",
-          "application/vnd.oci.image.index.v1+json",
-          "application/vnd.docker.distribution.manifest.v2+json",
-          "text/plain",
-        ),
-        layers: fc.array(fc.jsonValue(), { maxLength: 3 }),
-        manifests: fc.array(fc.jsonValue(), { maxLength: 3 }),
-        config: fc.jsonValue(),
-      })
-      .map((v) => JSON.stringify(v));
-    fc.assert(
-      fc.property(
-        fc.oneof(fc.string(), anyJson, manifestLike),
-        fc.option(fc.string({ maxLength: 40 })),
-        (body, type) => {
-          const result = parseManifest(body, type ?? undefined);
-          if (!result.ok) expect(typeof result.reason).toBe("string");
-        },
-      ),
-      { numRuns: 2000 },
-    );
-  });
-
-  it("formatPlatform then parsePlatform is the identity", () => {
-    const part = fc.stringMatching(/^[A-Za-z0-9._-]{1,10}$/);
-    fc.assert(
-      fc.property(part, part, fc.option(part), (os, architecture, variant) => {
-        const platform = variant === null ? { os, architecture } : { os, architecture, variant };
-        expect(parsePlatform(formatPlatform(platform))).toEqual(platform);
-      }),
-      RUNS,
-    );
-  });
-
-  it("parsePlatform never throws", () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 30 }), (text) => {
-        parsePlatform(text);
-      }),
-      RUNS,
-    );
-  });
-});
-
-describe("parseS3ErrorXml (s3)", () => {
-  const escapeXml = (s: string) =>
-    s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-  const text = fc.string({ maxLength: 30 }).filter((s) => s.trim() === s && s !== "");
-
-  it("reads back code and message of any well-formed error document", () => {
-    fc.assert(
-      fc.property(text, text, (code, message) => {
-        const xml = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message><StringToSign>secret-ish</StringToSign></Error>`;
-        const parsed = parseS3ErrorXml(xml);
-        expect(parsed?.code).toBe(code);
-        expect(parsed?.message).toBe(message);
-        expect(JSON.stringify(parsed)).not.toContain("secret-ish");
-      }),
-      RUNS,
-    );
-  });
-
-  // Regression (found by this property, fixed in s3 7964af1): a numeric character reference past
-  // U+10FFFF (`&#1114112;`) made String.fromCodePoint throw, and the call failed with
-  // SWITCHYARD_ERR_UNKNOWN instead of S3Error.
-  it("never throws, whatever the server sends", () => {
-    const entity = fc.oneof(
-      fc.integer({ min: 0, max: 0x7fffffff }).map((n) => `&#${n};`),
-      fc.integer({ min: 0, max: 0x7fffffff }).map((n) => `&#x${n.toString(16)};`),
-      fc.constantFrom("&amp;", "&lt;", "&bogus;", "&"),
-    );
-    const inner = fc
-      .array(fc.oneof(fc.string({ maxLength: 5 }), entity), { maxLength: 6 })
-      .map((p) => p.join(""));
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          fc.string(),
-          inner.map((c) => `<Error><Code>${c}</Code><Message>${c}</Message></Error>`),
-        ),
-        (xml) => {
-          parseS3ErrorXml(xml);
-        },
-      ),
-      { numRuns: 2000 },
     );
   });
 });

@@ -1,26 +1,21 @@
-export type { CredentialPlan } from "./apply-credential.ts";
-export { basicAuthorization, insertCondaToken, planCredential } from "./apply-credential.ts";
 export type { AuthMiddleware, AuthOptions, InsecureHttpAction } from "./auth.ts";
 export { auth } from "./auth.ts";
-export type { CredentialKey, LookupTarget, ParseKeyResult, UrlFields } from "./credential-key.ts";
-export { lookupTarget, parseKey } from "./credential-key.ts";
-export type { CredentialMatcher, MatcherEntry, MatchResult } from "./credential-matcher.ts";
-export { createMatcher } from "./credential-matcher.ts";
 export type { CredentialFileErrorOptions, CredentialFileProblem } from "./errors.ts";
 export {
   CredentialExpiredError,
   CredentialFileError,
   CredentialStoreError,
   InsecureCredentialError,
+  isCredentialExpiredError,
+  isCredentialFileError,
+  isCredentialStoreError,
+  isInsecureCredentialError,
+  isKeyringUnavailableError,
+  isTokenRefreshError,
   KeyringUnavailableError,
   TokenRefreshError,
 } from "./errors.ts";
 export { authChannels } from "./events.ts";
-export { parseCredentialsJson } from "./formats/credentials-json.ts";
-export type { NetrcDocument, NetrcEntry, NetrcProblem } from "./formats/netrc-parser.ts";
-export { parseNetrc } from "./formats/netrc-parser.ts";
-export type { DecodeResult } from "./formats/rattler-format.ts";
-export { decodeRattlerValue, encodeRattlerValue } from "./formats/rattler-format.ts";
 export type { HrefSource } from "./miss-key.ts";
 export type { AuthStore } from "./stores/auth-store.ts";
 export type { ComposedStore, ComposeStoresOptions } from "./stores/compose-stores.ts";
@@ -37,4 +32,4 @@ export type { NetrcStore, NetrcStoreOptions } from "./stores/netrc-store.ts";
 export { netrcStore } from "./stores/netrc-store.ts";
 export type { OAuthSource, OAuthStoreOptions, OAuthToken } from "./stores/oauth-store.ts";
 export { oauthStore } from "./stores/oauth-store.ts";
-export type { FileProblem, Parsed, WatchedFileOptions } from "./stores/watched-file.ts";
+export type { WatchedFileOptions } from "./stores/watched-file.ts";

@@ -1,5 +1,5 @@
 import type { SwitchyardErrorOptions } from "@switchyard/core";
-import { CIRCUIT_OPEN_CODE, describeCall, SwitchyardError } from "@switchyard/core";
+import { CIRCUIT_OPEN_CODE, SwitchyardError } from "@switchyard/core";
 
 /**
  * The circuit of the request's origin is open (or half-open with every probe slot taken): the
@@ -9,6 +9,8 @@ import { CIRCUIT_OPEN_CODE, describeCall, SwitchyardError } from "@switchyard/co
  */
 export class CircuitOpenError extends SwitchyardError {
   override name = "CircuitOpenError";
+  /** The code of every CircuitOpenError; `instanceof` and `isCircuitOpenError` match by it. */
+  static readonly code: string = CIRCUIT_OPEN_CODE;
   /** The circuit's key: the origin (`https://host:port`) unless a custom `key` was given. */
   readonly origin: string;
   /** When the circuit lets a probe through (epoch ms); now or past while half-open. */
@@ -29,15 +31,10 @@ export class CircuitOpenError extends SwitchyardError {
       state === "open"
         ? `until ${new Date(probeAt).toISOString()} (${Math.ceil(retryInMs / 1000)} s from now), when one probe may go`
         : "half-open, and every probe slot is taken; the probes in flight decide whether it closes";
-    super(
-      CIRCUIT_OPEN_CODE,
-      describeCall(
-        options?.method,
-        options?.url,
-        `the circuit breaker for ${origin} is open ${when}; the request was not sent`,
-      ),
-      { ...options, transient: true },
-    );
+    super(CIRCUIT_OPEN_CODE, `the circuit breaker for ${origin} is open ${when}; the request was not sent`, {
+      ...options,
+      transient: true,
+    });
     this.origin = origin;
     this.probeAt = new Date(probeAt);
     this.retryInMs = retryInMs;

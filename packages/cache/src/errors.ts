@@ -1,5 +1,5 @@
 import type { SwitchyardErrorOptions } from "@switchyard/core";
-import { describeCall, SwitchyardError } from "@switchyard/core";
+import { SwitchyardError } from "@switchyard/core";
 
 /**
  * A call in `only-if-cached` mode found no stored response it may use. Nothing was sent. Fetch
@@ -8,17 +8,15 @@ import { describeCall, SwitchyardError } from "@switchyard/core";
  */
 export class CacheMissError extends SwitchyardError {
   override name = "CacheMissError";
+  /** The code of every CacheMissError; `instanceof` and `isCacheMissError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_CACHE_MISS";
   /** The status RFC 9111 gives this answer: 504 (Gateway Timeout). */
   readonly status: 504 = 504;
 
   constructor(options?: SwitchyardErrorOptions) {
     super(
       "SWITCHYARD_ERR_CACHE_MISS",
-      describeCall(
-        options?.method,
-        options?.url,
-        'cache mode "only-if-cached" and no stored response matches; nothing was sent (use "force-cache" to fall back to the network)',
-      ),
+      'cache mode "only-if-cached" and no stored response matches; nothing was sent (use "force-cache" to fall back to the network)',
       { ...options, transient: false },
     );
   }
@@ -31,15 +29,13 @@ export class CacheMissError extends SwitchyardError {
  */
 export class CacheIntegrityError extends SwitchyardError {
   override name = "CacheIntegrityError";
+  /** The code of every CacheIntegrityError; `instanceof` and `isCacheIntegrityError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_CACHE_INTEGRITY";
 
   constructor(detail: string, options?: SwitchyardErrorOptions) {
     super(
       "SWITCHYARD_ERR_CACHE_INTEGRITY",
-      describeCall(
-        options?.method,
-        options?.url,
-        `the stored body failed its integrity check (${detail}); the entry was evicted, ask again to fetch it anew`,
-      ),
+      `the stored body failed its integrity check (${detail}); the entry was evicted, ask again to fetch it anew`,
       { ...options, transient: true },
     );
   }

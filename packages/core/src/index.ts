@@ -1,12 +1,12 @@
 export { attemptErrorChannel } from "./attempt-events.ts";
 export type { BodyFactory, ByteStream, DispatchBody, ReplayableBody, RequestBody } from "./body.ts";
-export { BodyHolder, isReplayableValue, replayable } from "./body.ts";
+export { BodyHolder, replayable } from "./body.ts";
 export type { BucketUrlProblem, BucketUrlRules, ParsedBucketUrl } from "./bucket-url.ts";
 export { parseBucketUrl, percentDecode, rfc3986Encode } from "./bucket-url.ts";
 export type { CacheMode, CacheStatus } from "./cache-mode.ts";
-export { CACHE_MODES, checkCacheMode } from "./cache-mode.ts";
-export type { Chain, ChainOrder } from "./chain.ts";
-export { composeChain, orderMiddleware, validateMiddleware } from "./chain.ts";
+export { CACHE_MODES } from "./cache-mode.ts";
+export type { ChainOrder } from "./chain.ts";
+export { validateMiddleware } from "./chain.ts";
 export type { CallInit, Client, ClientOptions } from "./client.ts";
 export { createClient } from "./client.ts";
 export type { ContextKey } from "./context.ts";
@@ -29,12 +29,27 @@ export {
   withoutCrossOriginSecrets,
 } from "./cross-origin.ts";
 export type { DecompressLimits, DecompressOption, DecompressOptions } from "./decompress.ts";
-export { DEFAULT_MAX_RATIO } from "./decompress.ts";
 export { channels, pluginChannel } from "./diagnostics.ts";
 export type { DnsCacheOptions } from "./dns-options.ts";
 export type { ProxyEnv } from "./env-proxy.ts";
 export { noProxyFrom, proxyFor, proxyVariable } from "./env-proxy.ts";
 export type { EnvProxyOptions } from "./env-proxy-options.ts";
+export {
+  isAbortError,
+  isBodyNotReplayableError,
+  isClientClosedError,
+  isConnectError,
+  isDecompressionLimitError,
+  isIntegrityError,
+  isInvalidOptionsError,
+  isInvalidRequestError,
+  isRedirectError,
+  isResponseError,
+  isSocketError,
+  isStateStoreError,
+  isTimeoutError,
+  isUnsupportedSchemeError,
+} from "./error-guards.ts";
 export type { DecompressionLimit, SwitchyardErrorOptions, TimeoutPhase } from "./errors.ts";
 export {
   AbortError,
@@ -42,7 +57,6 @@ export {
   ClientClosedError,
   ConnectError,
   DecompressionLimitError,
-  describeCall,
   InvalidOptionsError,
   InvalidRequestError,
   isSwitchyardError,
@@ -54,7 +68,6 @@ export {
   UnsupportedSchemeError,
 } from "./errors.ts";
 export { REQUEST_BODY_BUFFER_LIMIT } from "./fetch-body.ts";
-export { FETCH_USER_AGENT } from "./fetch-headers.ts";
 export type { HeadersInit, HeaderValue } from "./headers.ts";
 export { HttpHeaders } from "./headers.ts";
 export type { IntegrityAlgorithm, IntegrityDigest, ParsedIntegrity } from "./integrity.ts";
@@ -83,18 +96,17 @@ export type { ProxyRule } from "./proxy-rules.ts";
 export {
   isSecretHeader,
   MIN_SECRET_LENGTH,
-  REDACTED,
   redactHeaders,
   redactSecrets,
   redactUrl,
   redactUrlError,
   SHORT_SECRET_LENGTH,
 } from "./redact.ts";
-export { DEFAULT_MAX_REDIRECTS, isRedirect, redirectRequest } from "./redirect.ts";
+export { isRedirect, redirectRequest } from "./redirect.ts";
 export type { RedirectMode, RequestChanges, RequestInit, RequestOptions, UrlParts } from "./request.ts";
 export { HttpRequest } from "./request.ts";
 export type { ResponseInit } from "./response.ts";
-export { DISCARD_DRAIN_LIMIT, HttpResponse } from "./response.ts";
+export { HttpResponse } from "./response.ts";
 export { pluginForScheme } from "./scheme.ts";
 export { publishScrubbed, scrubSecrets } from "./scrub.ts";
 export { checkSealKey, openState, sealState } from "./seal-state.ts";
@@ -114,7 +126,4 @@ export {
 } from "./state-store-error.ts";
 export type { StateStoreGuard, StateStoreGuardOptions } from "./state-store-guard.ts";
 export { checkStore, guardStateStore, stateStoreChannel } from "./state-store-guard.ts";
-export type { Transport } from "./transport.ts";
-export { createTransport } from "./transport.ts";
 export type { ProxyOptions, TlsOptions, TransportOptions } from "./transport-options.ts";
-export { toWebResponse } from "./web-response.ts";

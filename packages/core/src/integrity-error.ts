@@ -1,4 +1,4 @@
-import { describeCall, SwitchyardError, type SwitchyardErrorOptions } from "./errors.ts";
+import { SwitchyardError, type SwitchyardErrorOptions } from "./errors.ts";
 
 /** What {@link IntegrityError} adds to the usual error options. */
 export interface IntegrityErrorOptions extends SwitchyardErrorOptions {
@@ -17,17 +17,15 @@ export interface IntegrityErrorOptions extends SwitchyardErrorOptions {
  */
 export class IntegrityError extends SwitchyardError {
   override name = "IntegrityError";
+  /** The code of every IntegrityError; `instanceof` and `isIntegrityError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_INTEGRITY";
   readonly expected: string;
   readonly actual: string;
   readonly bytes: number;
   constructor(options: IntegrityErrorOptions) {
     super(
       "SWITCHYARD_ERR_INTEGRITY",
-      describeCall(
-        options.method,
-        options.url,
-        `the body (${options.bytes} bytes) does not match its integrity: expected ${options.expected}, got ${options.actual}`,
-      ),
+      `the body (${options.bytes} bytes) does not match its integrity: expected ${options.expected}, got ${options.actual}`,
       { ...options, transient: false },
     );
     this.expected = options.expected;

@@ -122,9 +122,5 @@ function mapUnscrubbed(error: unknown, site: ErrorSite): SwitchyardError {
   // undici 8's parser errors may come without a code; the name still says what they are.
   if (name === "HTTPParserError")
     return new ResponseError(`the server sent an invalid HTTP response (${message.slice(0, 200)})`, where);
-  return new SwitchyardError(
-    "SWITCHYARD_ERR_UNKNOWN",
-    `${site.method} ${where.url}: ${redactUrl(message)}`,
-    where,
-  );
+  return new SwitchyardError("SWITCHYARD_ERR_UNKNOWN", redactUrl(message), where);
 }

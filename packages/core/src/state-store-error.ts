@@ -9,6 +9,8 @@ import { SwitchyardError, type SwitchyardErrorOptions } from "./errors.ts";
  */
 export class StateStoreError extends SwitchyardError {
   override name = "StateStoreError";
+  /** The code of every StateStoreError; `instanceof` and `isStateStoreError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_STATE_STORE";
   /** The store's name (`"memory"`, `"sqlite"`, `"redis"`...). */
   readonly store: string;
   /** The operation that failed (`"get"`, `"increment"`...). */

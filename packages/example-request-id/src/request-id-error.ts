@@ -1,5 +1,5 @@
 import type { SwitchyardErrorOptions } from "@switchyard/core";
-import { describeCall, SwitchyardError } from "@switchyard/core";
+import { SwitchyardError } from "@switchyard/core";
 
 /**
  * The id generator threw or returned something that cannot be sent as a header value. The
@@ -7,9 +7,11 @@ import { describeCall, SwitchyardError } from "@switchyard/core";
  */
 export class RequestIdError extends SwitchyardError {
   override name = "RequestIdError";
+  /** The code of every RequestIdError; `instanceof` and `isRequestIdError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_REQUEST_ID";
 
   constructor(message: string, options?: SwitchyardErrorOptions) {
-    super("SWITCHYARD_ERR_REQUEST_ID", describeCall(options?.method, options?.url, message), options);
+    super("SWITCHYARD_ERR_REQUEST_ID", message, options);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { SwitchyardErrorOptions } from "@switchyard/core";
-import { describeCall, SwitchyardError } from "@switchyard/core";
+import { SwitchyardError } from "@switchyard/core";
 
 /** What GCS said about a failed request. */
 export interface GcsErrorDetails {
@@ -15,6 +15,8 @@ export interface GcsErrorDetails {
 /** GCS answered with an error (4xx/5xx). Code `SWITCHYARD_ERR_GCS`. */
 export class GcsError extends SwitchyardError {
   override name = "GcsError";
+  /** The code of every GcsError; `instanceof` and `isGcsError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_GCS";
   readonly status: number;
   readonly reason: string;
   readonly gcsMessage: string | undefined;
@@ -23,15 +25,10 @@ export class GcsError extends SwitchyardError {
 
   constructor(details: GcsErrorDetails, hint: string, options: SwitchyardErrorOptions = {}) {
     const said = details.gcsMessage ? `: ${details.gcsMessage}` : "";
-    super(
-      "SWITCHYARD_ERR_GCS",
-      describeCall(
-        options.method,
-        options.url,
-        `GCS answered ${details.status} ${details.reason}${said}${hint}`,
-      ),
-      { transient: details.status >= 500 || details.status === 429 || details.status === 408, ...options },
-    );
+    super("SWITCHYARD_ERR_GCS", `GCS answered ${details.status} ${details.reason}${said}${hint}`, {
+      transient: details.status >= 500 || details.status === 429 || details.status === 408,
+      ...options,
+    });
     this.status = details.status;
     this.reason = details.reason;
     this.gcsMessage = details.gcsMessage;
@@ -50,20 +47,18 @@ export type GcsTokenProblem = "refresh-failed" | "invalid-response" | "expired" 
  */
 export class GcsTokenError extends SwitchyardError {
   override name = "GcsTokenError";
+  /** The code of every GcsTokenError; `instanceof` and `isGcsTokenError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_GCS_TOKEN";
   readonly problem: GcsTokenProblem;
   /** The provider's name (`service-account`, `metadata-server`...). */
   readonly provider: string;
   /** The message without the call and provider prefix. */
   readonly detail: string;
   constructor(problem: GcsTokenProblem, provider: string, message: string, options?: SwitchyardErrorOptions) {
-    super(
-      "SWITCHYARD_ERR_GCS_TOKEN",
-      describeCall(options?.method, options?.url, `${provider}: ${message}`),
-      {
-        transient: problem === "refresh-failed",
-        ...options,
-      },
-    );
+    super("SWITCHYARD_ERR_GCS_TOKEN", `${provider}: ${message}`, {
+      transient: problem === "refresh-failed",
+      ...options,
+    });
     this.problem = problem;
     this.provider = provider;
     this.detail = message;
@@ -76,9 +71,26 @@ export type GcsRequestProblem = "invalid-url" | "unsupported-method";
 /** A malformed `gs:` URL or a method the chosen API does not serve. Code `SWITCHYARD_ERR_GCS_REQUEST`. */
 export class GcsRequestError extends SwitchyardError {
   override name = "GcsRequestError";
+  /** The code of every GcsRequestError; `instanceof` and `isGcsRequestError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_GCS_REQUEST";
   readonly problem: GcsRequestProblem;
   constructor(problem: GcsRequestProblem, message: string, options?: SwitchyardErrorOptions) {
-    super("SWITCHYARD_ERR_GCS_REQUEST", describeCall(options?.method, options?.url, message), options);
+    super("SWITCHYARD_ERR_GCS_REQUEST", message, options);
     this.problem = problem;
   }
+}
+
+/** Tells whether `value` is a {@link GcsError} (also across duplicate installs, by its code). */
+export function isGcsError(value: unknown): value is GcsError {
+  return value instanceof GcsError;
+}
+
+/** Tells whether `value` is a {@link GcsTokenError} (also across duplicate installs, by its code). */
+export function isGcsTokenError(value: unknown): value is GcsTokenError {
+  return value instanceof GcsTokenError;
+}
+
+/** Tells whether `value` is a {@link GcsRequestError} (also across duplicate installs, by its code). */
+export function isGcsRequestError(value: unknown): value is GcsRequestError {
+  return value instanceof GcsRequestError;
 }

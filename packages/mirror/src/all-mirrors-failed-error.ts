@@ -1,5 +1,5 @@
 import type { SwitchyardErrorOptions } from "@switchyard/core";
-import { describeCall, SwitchyardError } from "@switchyard/core";
+import { SwitchyardError } from "@switchyard/core";
 
 /**
  * What became of one mirror in a call that no mirror could serve:
@@ -52,6 +52,8 @@ function line(r: MirrorReport): string {
  */
 export class AllMirrorsFailedError extends SwitchyardError {
   override name = "AllMirrorsFailedError";
+  /** The code of every AllMirrorsFailedError; `instanceof` and `isAllMirrorsFailedError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_ALL_MIRRORS_FAILED";
   /** The prefix whose pool was exhausted (normalised, redacted). */
   readonly prefix: string;
   readonly mirrors: readonly MirrorReport[];
@@ -66,7 +68,7 @@ export class AllMirrorsFailedError extends SwitchyardError {
       `no mirror of ${prefix} could serve the request${why}. ` +
       `${mirrors.map(line).join("; ")}. ` +
       "Check the mirrors listed, add one, or enable fallbackToOrigin";
-    super("SWITCHYARD_ERR_ALL_MIRRORS_FAILED", describeCall(options.method, options.url, message), options);
+    super("SWITCHYARD_ERR_ALL_MIRRORS_FAILED", message, options);
     this.prefix = prefix;
     this.mirrors = Object.freeze([...mirrors]);
   }

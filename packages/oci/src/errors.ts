@@ -1,5 +1,5 @@
 import type { SwitchyardErrorOptions } from "@switchyard/core";
-import { describeCall, SwitchyardError } from "@switchyard/core";
+import { SwitchyardError } from "@switchyard/core";
 
 /** One entry of a registry's JSON error body (`{"errors":[{"code","message","detail"}]}`). */
 export interface RegistryErrorEntry {
@@ -35,6 +35,8 @@ function describeEntries(entries: readonly RegistryErrorEntry[]): string {
  */
 export class OciRegistryError extends SwitchyardError {
   override name = "OciRegistryError";
+  /** The code of every OciRegistryError; `instanceof` and `isOciRegistryError` match by it (a subclass's instances carry their own). */
+  static readonly code: string = "SWITCHYARD_ERR_OCI_REGISTRY";
   /** HTTP status, or undefined when no response was involved. */
   readonly status: number | undefined;
   /** The registry's JSON errors (empty when the body had none). */
@@ -44,11 +46,11 @@ export class OciRegistryError extends SwitchyardError {
   /** The tag or digest asked for, when known. */
   readonly reference: string | undefined;
 
-  constructor(message: string, options: OciErrorOptions = {}, code = "SWITCHYARD_ERR_OCI_REGISTRY") {
+  constructor(message: string, options: OciErrorOptions = {}, code: string = OciRegistryError.code) {
     const entries = options.registryErrors ?? [];
     const detail = entries.length > 0 ? ` (registry said ${describeEntries(entries)})` : "";
     const status = options.status;
-    super(code, describeCall(options.method, options.url, `${message}${detail}`), {
+    super(code, `${message}${detail}`, {
       transient: status !== undefined && (status === 408 || status === 429 || status >= 500),
       ...options,
     });
@@ -73,6 +75,8 @@ export type OciMissing = "manifest" | "blob" | "layer" | "repository";
  */
 export class OciNotFoundError extends OciRegistryError {
   override name = "OciNotFoundError";
+  /** The code of every OciNotFoundError; `instanceof` and `isOciNotFoundError` match by it. */
+  static override readonly code: string = "SWITCHYARD_ERR_OCI_NOT_FOUND";
   readonly missing: OciMissing;
 
   constructor(missing: OciMissing, message: string, options: OciErrorOptions = {}) {
@@ -87,6 +91,8 @@ export class OciNotFoundError extends OciRegistryError {
  */
 export class OciAuthError extends OciRegistryError {
   override name = "OciAuthError";
+  /** The code of every OciAuthError; `instanceof` and `isOciAuthError` match by it. */
+  static override readonly code: string = "SWITCHYARD_ERR_OCI_AUTH";
   constructor(message: string, options: OciErrorOptions = {}) {
     super(message, { ...options, transient: false }, "SWITCHYARD_ERR_OCI_AUTH");
   }
@@ -95,16 +101,20 @@ export class OciAuthError extends OciRegistryError {
 /** A manifest or index could not be used: invalid JSON, unsupported type, no or several matching entries. */
 export class OciManifestError extends SwitchyardError {
   override name = "OciManifestError";
+  /** The code of every OciManifestError; `instanceof` and `isOciManifestError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_OCI_MANIFEST";
   constructor(message: string, options: SwitchyardErrorOptions = {}) {
-    super("SWITCHYARD_ERR_OCI_MANIFEST", describeCall(options.method, options.url, message), options);
+    super("SWITCHYARD_ERR_OCI_MANIFEST", message, options);
   }
 }
 
 /** An `oci://` URL that cannot be understood (bad repository name, tag, digest or selector). */
 export class OciReferenceError extends SwitchyardError {
   override name = "OciReferenceError";
+  /** The code of every OciReferenceError; `instanceof` and `isOciReferenceError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_OCI_REFERENCE";
   constructor(message: string, options: SwitchyardErrorOptions = {}) {
-    super("SWITCHYARD_ERR_OCI_REFERENCE", describeCall(options.method, options.url, message), {
+    super("SWITCHYARD_ERR_OCI_REFERENCE", message, {
       ...options,
       transient: false,
     });
@@ -121,6 +131,8 @@ export type DigestMismatchReason = "digest" | "size";
  */
 export class DigestMismatchError extends SwitchyardError {
   override name = "DigestMismatchError";
+  /** The code of every DigestMismatchError; `instanceof` and `isDigestMismatchError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_OCI_DIGEST_MISMATCH";
   readonly expected: string;
   /** The digest of the bytes received (undefined when the size check failed first). */
   readonly actual: string | undefined;
@@ -144,11 +156,7 @@ export class DigestMismatchError extends SwitchyardError {
         : `the blob's bytes hash to ${fields.actual}, not ${fields.expected}`;
     super(
       "SWITCHYARD_ERR_OCI_DIGEST_MISMATCH",
-      describeCall(
-        options.method,
-        options.url,
-        `${what}; the download was refused (corrupt or tampered bytes)`,
-      ),
+      `${what}; the download was refused (corrupt or tampered bytes)`,
       { ...options, transient: false },
     );
     this.expected = fields.expected;
@@ -157,4 +165,34 @@ export class DigestMismatchError extends SwitchyardError {
     this.expectedSize = fields.expectedSize;
     this.actualSize = fields.actualSize;
   }
+}
+
+/** Tells whether `value` is an {@link OciRegistryError} (also across duplicate installs, by its code). */
+export function isOciRegistryError(value: unknown): value is OciRegistryError {
+  return value instanceof OciRegistryError;
+}
+
+/** Tells whether `value` is an {@link OciNotFoundError} (also across duplicate installs, by its code). */
+export function isOciNotFoundError(value: unknown): value is OciNotFoundError {
+  return value instanceof OciNotFoundError;
+}
+
+/** Tells whether `value` is an {@link OciAuthError} (also across duplicate installs, by its code). */
+export function isOciAuthError(value: unknown): value is OciAuthError {
+  return value instanceof OciAuthError;
+}
+
+/** Tells whether `value` is an {@link OciManifestError} (also across duplicate installs, by its code). */
+export function isOciManifestError(value: unknown): value is OciManifestError {
+  return value instanceof OciManifestError;
+}
+
+/** Tells whether `value` is an {@link OciReferenceError} (also across duplicate installs, by its code). */
+export function isOciReferenceError(value: unknown): value is OciReferenceError {
+  return value instanceof OciReferenceError;
+}
+
+/** Tells whether `value` is a {@link DigestMismatchError} (also across duplicate installs, by its code). */
+export function isDigestMismatchError(value: unknown): value is DigestMismatchError {
+  return value instanceof DigestMismatchError;
 }

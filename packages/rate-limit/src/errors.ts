@@ -1,5 +1,5 @@
 import type { SwitchyardErrorOptions } from "@switchyard/core";
-import { describeCall, SwitchyardError } from "@switchyard/core";
+import { SwitchyardError } from "@switchyard/core";
 
 /**
  * The wait for the origin's rate limit (its pause, its pace or the fleet's window) is longer than
@@ -8,6 +8,8 @@ import { describeCall, SwitchyardError } from "@switchyard/core";
  */
 export class RateLimitExceededError extends SwitchyardError {
   override name = "RateLimitExceededError";
+  /** The code of every RateLimitExceededError; `instanceof` and `isRateLimitExceededError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_RATE_LIMITED";
   /** The limiter's key (the origin by default). */
   readonly origin: string;
   /** When the request could have gone. */
@@ -26,11 +28,7 @@ export class RateLimitExceededError extends SwitchyardError {
   ) {
     super(
       "SWITCHYARD_ERR_RATE_LIMITED",
-      describeCall(
-        options?.method,
-        options?.url,
-        `the rate limit for ${origin} lets the next request go in ${Math.ceil(waitMs)} ms (at ${new Date(now + waitMs).toISOString()}), longer than maxWait (${maxWait} ms); the request was not sent; try again later or raise maxWait`,
-      ),
+      `the rate limit for ${origin} lets the next request go in ${Math.ceil(waitMs)} ms (at ${new Date(now + waitMs).toISOString()}), longer than maxWait (${maxWait} ms); the request was not sent; try again later or raise maxWait`,
       { ...options, transient: false },
     );
     this.origin = origin;

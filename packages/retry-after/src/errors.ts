@@ -1,5 +1,5 @@
 import type { SwitchyardErrorOptions } from "@switchyard/core";
-import { describeCall, SwitchyardError } from "@switchyard/core";
+import { SwitchyardError } from "@switchyard/core";
 
 /**
  * The server asked to wait until a deadline further away than `maxWait`: the call fails at once
@@ -7,6 +7,8 @@ import { describeCall, SwitchyardError } from "@switchyard/core";
  */
 export class RetryAfterTooLongError extends SwitchyardError {
   override name = "RetryAfterTooLongError";
+  /** The code of every RetryAfterTooLongError; `instanceof` and `isRetryAfterTooLongError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_RETRY_AFTER_TOO_LONG";
   /** When the server said the target may be asked again. */
   readonly deadline: Date;
   /** Milliseconds from the failure to the deadline. */
@@ -18,11 +20,7 @@ export class RetryAfterTooLongError extends SwitchyardError {
     const seconds = Math.ceil(waitMs / 1000);
     super(
       "SWITCHYARD_ERR_RETRY_AFTER_TOO_LONG",
-      describeCall(
-        options?.method,
-        options?.url,
-        `the server asked to wait until ${new Date(deadline).toISOString()} (${seconds} s from now), longer than maxWait (${maxWait} ms); try again after that time or raise maxWait`,
-      ),
+      `the server asked to wait until ${new Date(deadline).toISOString()} (${seconds} s from now), longer than maxWait (${maxWait} ms); try again after that time or raise maxWait`,
       { ...options, transient: false },
     );
     this.deadline = new Date(deadline);

@@ -1,5 +1,5 @@
 import type { SwitchyardErrorOptions } from "@switchyard/core";
-import { describeCall, SwitchyardError } from "@switchyard/core";
+import { SwitchyardError } from "@switchyard/core";
 
 /** Why retry stopped before the outcome stopped being retryable. */
 export type StopReason = "max-retries" | "max-elapsed" | "budget" | "not-replayable";
@@ -18,6 +18,8 @@ const ADVICE: Record<StopReason, string> = {
  */
 export class RetriesExhaustedError extends SwitchyardError {
   override name = "RetriesExhaustedError";
+  /** The code of every RetriesExhaustedError; `instanceof` and `isRetriesExhaustedError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_RETRIES_EXHAUSTED";
   /** The status of the last response. */
   readonly status: number;
   /** How many attempts were made. */
@@ -28,11 +30,7 @@ export class RetriesExhaustedError extends SwitchyardError {
   constructor(status: number, attempts: number, reason: StopReason, options?: SwitchyardErrorOptions) {
     super(
       "SWITCHYARD_ERR_RETRIES_EXHAUSTED",
-      describeCall(
-        options?.method,
-        options?.url,
-        `still ${status} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${ADVICE[reason]}`,
-      ),
+      `still ${status} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${ADVICE[reason]}`,
       { ...options, transient: false },
     );
     this.status = status;
@@ -49,17 +47,15 @@ export class RetriesExhaustedError extends SwitchyardError {
  */
 export class ResumeError extends SwitchyardError {
   override name = "ResumeError";
+  /** The code of every ResumeError; `instanceof` and `isResumeError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_RESUME";
   /** Bytes delivered to the consumer before the interruption. */
   readonly offset: number;
 
   constructor(message: string, offset: number, options?: SwitchyardErrorOptions) {
     super(
       "SWITCHYARD_ERR_RESUME",
-      describeCall(
-        options?.method,
-        options?.url,
-        `cannot resume the download at byte ${offset}: ${message}; not appending, to avoid a corrupt body. Fetch it again from the start`,
-      ),
+      `cannot resume the download at byte ${offset}: ${message}; not appending, to avoid a corrupt body. Fetch it again from the start`,
       { ...options, transient: false },
     );
     this.offset = offset;

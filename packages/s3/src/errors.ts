@@ -1,5 +1,5 @@
 import type { SwitchyardErrorOptions } from "@switchyard/core";
-import { describeCall, SwitchyardError } from "@switchyard/core";
+import { SwitchyardError } from "@switchyard/core";
 
 /** What S3 said about a failed request, parsed from its XML error body and headers. */
 export interface S3ErrorDetails {
@@ -24,6 +24,8 @@ const TRANSIENT_CODES = new Set(["SlowDown", "RequestTimeout", "RequestTimeTooSk
  */
 export class S3Error extends SwitchyardError {
   override name = "S3Error";
+  /** The code of every S3Error; `instanceof` and `isS3Error` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_S3";
   readonly status: number;
   readonly s3Code: string;
   readonly s3Message: string | undefined;
@@ -33,15 +35,10 @@ export class S3Error extends SwitchyardError {
 
   constructor(details: S3ErrorDetails, hint: string, options: SwitchyardErrorOptions = {}) {
     const said = details.s3Message ? `: ${details.s3Message}` : "";
-    super(
-      "SWITCHYARD_ERR_S3",
-      describeCall(
-        options.method,
-        options.url,
-        `S3 answered ${details.status} ${details.s3Code}${said}${hint}`,
-      ),
-      { transient: details.status >= 500 || TRANSIENT_CODES.has(details.s3Code), ...options },
-    );
+    super("SWITCHYARD_ERR_S3", `S3 answered ${details.status} ${details.s3Code}${said}${hint}`, {
+      transient: details.status >= 500 || TRANSIENT_CODES.has(details.s3Code),
+      ...options,
+    });
     this.status = details.status;
     this.s3Code = details.s3Code;
     this.s3Message = details.s3Message;
@@ -54,8 +51,10 @@ export class S3Error extends SwitchyardError {
 /** A credential provider failed or returned something that is not a key pair. */
 export class S3CredentialsError extends SwitchyardError {
   override name = "S3CredentialsError";
+  /** The code of every S3CredentialsError; `instanceof` and `isS3CredentialsError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_S3_CREDENTIALS";
   constructor(message: string, options?: SwitchyardErrorOptions) {
-    super("SWITCHYARD_ERR_S3_CREDENTIALS", describeCall(options?.method, options?.url, message), options);
+    super("SWITCHYARD_ERR_S3_CREDENTIALS", message, options);
   }
 }
 
@@ -74,9 +73,11 @@ export type S3RequestProblem =
  */
 export class S3RequestError extends SwitchyardError {
   override name = "S3RequestError";
+  /** The code of every S3RequestError; `instanceof` and `isS3RequestError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_S3_REQUEST";
   readonly problem: S3RequestProblem;
   constructor(problem: S3RequestProblem, message: string, options?: SwitchyardErrorOptions) {
-    super("SWITCHYARD_ERR_S3_REQUEST", describeCall(options?.method, options?.url, message), options);
+    super("SWITCHYARD_ERR_S3_REQUEST", message, options);
     this.problem = problem;
   }
 }
@@ -84,4 +85,14 @@ export class S3RequestError extends SwitchyardError {
 /** Tells whether `value` is an {@link S3Error}, optionally with the given S3 code. */
 export function isS3Error(value: unknown, s3Code?: string): value is S3Error {
   return value instanceof S3Error && (s3Code === undefined || value.s3Code === s3Code);
+}
+
+/** Tells whether `value` is an {@link S3CredentialsError} (also across duplicate installs, by its code). */
+export function isS3CredentialsError(value: unknown): value is S3CredentialsError {
+  return value instanceof S3CredentialsError;
+}
+
+/** Tells whether `value` is an {@link S3RequestError} (also across duplicate installs, by its code). */
+export function isS3RequestError(value: unknown): value is S3RequestError {
+  return value instanceof S3RequestError;
 }

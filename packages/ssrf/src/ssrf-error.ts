@@ -1,4 +1,4 @@
-import { describeCall, SwitchyardError, type SwitchyardErrorOptions } from "@switchyard/core";
+import { SwitchyardError, type SwitchyardErrorOptions } from "@switchyard/core";
 
 /** What {@link SsrfError} adds to the usual error options. */
 export interface SsrfErrorOptions extends SwitchyardErrorOptions {
@@ -16,6 +16,8 @@ export interface SsrfErrorOptions extends SwitchyardErrorOptions {
  */
 export class SsrfError extends SwitchyardError {
   override name = "SsrfError";
+  /** The code of every SsrfError; `instanceof` and `isSsrfError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_SSRF";
   readonly address: string;
   readonly range: string;
   readonly hostname: string | undefined;
@@ -23,11 +25,7 @@ export class SsrfError extends SwitchyardError {
     const via = options.hostname === undefined ? "" : ` (${options.hostname} resolved to it)`;
     super(
       "SWITCHYARD_ERR_SSRF",
-      describeCall(
-        options.method,
-        options.url,
-        `refused to connect to ${options.address}${via}: a ${options.range} address; add it to the ssrf allow-list if this is intended`,
-      ),
+      `refused to connect to ${options.address}${via}: a ${options.range} address; add it to the ssrf allow-list if this is intended`,
       { ...options, transient: false },
     );
     this.address = options.address;

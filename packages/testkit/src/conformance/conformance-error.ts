@@ -7,6 +7,8 @@ import { SwitchyardError } from "@switchyard/core";
  */
 export class ConformanceError extends SwitchyardError {
   override name = "ConformanceError";
+  /** The code of every ConformanceError; `instanceof` and `isConformanceError` match by it. */
+  static readonly code: string = "SWITCHYARD_ERR_CONFORMANCE";
   /** The id of the failed check, e.g. `"no-mutation"` or `"companion:retry"`. */
   readonly check: string;
 
