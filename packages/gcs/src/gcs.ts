@@ -7,6 +7,7 @@ import {
   redactUrl,
   servedByKey,
 } from "@switchyard/core";
+import { SharedTokens } from "./auth/shared-tokens.ts";
 import { TokenCache } from "./auth/token-cache.ts";
 import { READ_ONLY_SCOPE } from "./auth/token-provider.ts";
 import { GcsError, GcsRequestError, GcsTokenError } from "./errors.ts";
@@ -77,11 +78,26 @@ function planGs(request: HttpRequest, config: GcsConfig): Plan {
  */
 export function gcs(options: GcsOptions = {}): Middleware {
   const config = normaliseOptions(options);
+  const sharing = config.sharing;
   const cache = config.auth
     ? new TokenCache(config.auth, {
         scopes: config.scopes,
         refreshBeforeMs: config.refreshBeforeMs,
         now: config.now,
+        shared:
+          sharing === undefined
+            ? undefined
+            : {
+                tokens: new SharedTokens({
+                  store: sharing.store,
+                  sealKey: sharing.sealKey,
+                  timeoutMs: sharing.timeoutMs,
+                  leaseMs: sharing.leaseMs,
+                  plugin: "gcs",
+                  namespaces: { token: "gcs:token", lease: "gcs:fetch" },
+                }),
+                identity: sharing.identity,
+              },
       })
     : undefined;
   const endpointOrigin = config.endpoint.origin;
