@@ -70,7 +70,8 @@ function planGs(request: HttpRequest, config: GcsConfig): Plan {
  * Serves `gs://bucket/object` and `gcs://bucket/object` URLs: each becomes a request to
  * `https://storage.googleapis.com/bucket/object` (or the configured endpoint) with a bearer
  * token from `auth`, cached until shortly before it expires and refreshed once for all
- * concurrent requests. GCS error answers become {@link GcsError}s unless `throwOnError: false`.
+ * concurrent requests (and, with `stateStore` and `sealKey`, once for every process of a fleet).
+ * GCS error answers become {@link GcsError}s unless `throwOnError: false`.
  *
  * @example
  * const client = createClient({ middleware: [gcs({ auth: serviceAccount(keyJson) })] });

@@ -140,7 +140,8 @@ function checkToken(value: unknown, now: number): string | undefined {
 /**
  * Bearer tokens that renew themselves: each entry has a `refresh` callback, called when there is
  * no token yet, when the token is within `refreshWindow` of its expiry, or after a server rejected
- * it (401). Concurrent lookups share one refresh. An expired token is never returned: if a
+ * it (401). Concurrent lookups share one refresh; with `stateStore` and `sealKey`, so do the
+ * processes of a fleet (one refreshes under a lease, the others read its sealed token). An expired token is never returned: if a
  * refresh fails while the old token is still valid, the old one is used (and a `token-refresh`
  * event reports the failure); once it has expired, lookups fail with `TokenRefreshError`.
  *
