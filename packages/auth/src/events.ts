@@ -11,7 +11,8 @@ import { pluginChannel, publishScrubbed } from "@switchyard/core";
  * - `challenge` `{ method, url, store, kind, outcome }` a 401 with a challenge answered a request
  *   that carried a stored credential (`replayed`, `unchanged`, `not-refreshable`, `not-replayable`)
  * - `file-problem` `{ store, file, line, column, problem, message }` a malformed entry in lenient mode
- * - `token-refresh` `{ store, key, outcome, reason? }` an OAuth token was refreshed (or failed to be)
+ * - `token-refresh` `{ store, key, outcome, reason? }` an OAuth token was refreshed (`refreshed`),
+ *   taken from the fleet's state store (`shared`), or failed to be (`failed`)
  * - `env-missing` `{ store, key, variable }` an envStore entry matched but its variable is unset
  */
 export const authChannels: {

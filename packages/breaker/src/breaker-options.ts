@@ -61,11 +61,24 @@ export interface BreakerOptions {
   readonly maxCircuits?: number;
   /**
    * A shared state store: an open circuit is published there (`extendDeadline("breaker:open:<key>")`,
-   * keep-the-later) and opens held by other processes arrive by notification, so one process's
-   * breaker protects the fleet. The request path never waits on the store.
+   * keep-the-later) and opens held by other processes arrive by notification, and the window's
+   * counts add up across processes (`shareWindow`), so one process's breaker protects the fleet.
+   * The request path never waits on the store.
    * @default undefined (state stays in this process)
    */
   readonly stateStore?: StateStore;
+  /**
+   * With `stateStore`: also share the sliding window's counts, so that failures seen by different
+   * processes add up (eight pods each seeing 3 of 24 failures open the fleet's circuit, where each
+   * alone would stay under `minimumRequests`). Outcomes are recorded locally and sent in the
+   * background as per-slice counters (`increment("breaker:total:<hash>")`,
+   * `breaker:failures:<hash>`); a request never waits for them. `false` keeps counts per process
+   * and shares only open circuits.
+   * @default true
+   */
+  readonly shareWindow?: boolean;
+  /** Longest wait for one background count operation on the store, in milliseconds. @default 50 */
+  readonly stateStoreTimeoutMs?: number;
   /** The clock, in epoch milliseconds (a seam for tests). @default Date.now */
   readonly now?: () => number;
 }
@@ -77,6 +90,8 @@ export interface ResolvedBreakerOptions extends CircuitSettings {
   readonly key: ((request: HttpRequest) => string | undefined) | undefined;
   readonly maxCircuits: number;
   readonly stateStore: StateStore | undefined;
+  readonly shareWindow: boolean;
+  readonly stateStoreTimeoutMs: number | undefined;
   readonly now: () => number;
 }
 
@@ -123,8 +138,19 @@ export function resolveBreakerOptions(options: BreakerOptions): ResolvedBreakerO
     origins: origins === undefined ? undefined : new Set(origins.map(normaliseOrigin)),
     key: options.key,
     stateStore: store,
+    shareWindow: flag("shareWindow", options.shareWindow, true),
+    stateStoreTimeoutMs:
+      options.stateStoreTimeoutMs === undefined
+        ? undefined
+        : count("stateStoreTimeoutMs", options.stateStoreTimeoutMs, 1),
     now: options.now ?? Date.now,
   };
+}
+
+function flag(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") throw new InvalidOptionsError(`breaker: ${name} must be a boolean`);
+  return value;
 }
 
 function count(name: string, value: unknown, min: number): number {

@@ -1,4 +1,5 @@
 import type { Context, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
+import { guardStateStore } from "@switchyard/core";
 import { breakerChannels } from "./breaker-events.ts";
 import type { BreakerOptions } from "./breaker-options.ts";
 import { resolveBreakerOptions } from "./breaker-options.ts";
@@ -7,6 +8,7 @@ import { Circuit } from "./circuit.ts";
 import { CircuitOpenError } from "./errors.ts";
 import { isTransportFailure } from "./is-transport-failure.ts";
 import { SharedOpenState } from "./shared-open-state.ts";
+import { SharedWindow } from "./shared-window.ts";
 
 /** One circuit as {@link BreakerMiddleware.snapshot} reports it. */
 export interface CircuitSnapshot {
@@ -64,11 +66,26 @@ export function breaker(options: BreakerOptions = {}): BreakerMiddleware {
           if (transition !== undefined) announce(key, transition, "store");
         });
 
+  // Window counts shared with the fleet: recorded here, sent in the background (never awaited).
+  const countGuard =
+    o.stateStore === undefined || !o.shareWindow
+      ? undefined
+      : guardStateStore(o.stateStore, { plugin: "breaker", timeoutMs: o.stateStoreTimeoutMs });
+
   function circuitFor(key: string): Circuit {
-    let circuit = circuits.get(key);
-    if (circuit !== undefined) return circuit;
+    const known = circuits.get(key);
+    if (known !== undefined) return known;
     if (circuits.size >= o.maxCircuits) forgetOne();
-    circuit = new Circuit(o);
+    const window =
+      countGuard === undefined
+        ? undefined
+        : new SharedWindow(countGuard, key, o.windowMs, o.buckets, now, () => {
+            // The fleet's counts arrived: other processes' failures may open this circuit.
+            if (circuits.get(key) !== circuit) return;
+            const transition = circuit.evaluate(now());
+            if (transition !== undefined) announce(key, transition, "local");
+          });
+    const circuit = new Circuit(o, window);
     circuits.set(key, circuit);
     return circuit;
   }

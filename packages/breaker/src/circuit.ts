@@ -1,4 +1,12 @@
+import type { WindowCounts } from "./sliding-window.ts";
 import { SlidingWindow } from "./sliding-window.ts";
+
+/** Where a circuit counts outcomes: this process's {@link SlidingWindow}, or the fleet's (`SharedWindow`). */
+export interface OutcomeWindow {
+  record(now: number, failed: boolean): void;
+  counts(now: number): WindowCounts;
+  clear(now: number): void;
+}
 
 /** The three states of a circuit. */
 export type CircuitState = "closed" | "open" | "half-open";
@@ -43,11 +51,11 @@ export class Circuit {
   /** How many times it opened, for snapshots. */
   opened = 0;
   readonly #settings: CircuitSettings;
-  readonly #window: SlidingWindow;
+  readonly #window: OutcomeWindow;
 
-  constructor(settings: CircuitSettings) {
+  constructor(settings: CircuitSettings, window?: OutcomeWindow) {
     this.#settings = settings;
-    this.#window = new SlidingWindow(settings.windowMs, settings.buckets);
+    this.#window = window ?? new SlidingWindow(settings.windowMs, settings.buckets);
   }
 
   /** Decides whether a request may go now (an open circuit whose time is up turns half-open). */
@@ -77,14 +85,27 @@ export class Circuit {
       if (failed) return this.#open(now, this.#settings.openMs);
       if (++this.successes < this.#settings.halfOpenProbes) return undefined;
       this.state = "closed";
-      this.#window.clear();
+      this.#window.clear(now);
       return "close";
     }
     if (this.state !== "closed") return undefined;
     this.#window.record(now, failed);
     if (!failed) return undefined;
+    return this.evaluate(now);
+  }
+
+  /**
+   * Opens a closed circuit whose window has reached the thresholds: called on each failure, and
+   * when a shared window hears the fleet's counts (other processes' failures count too).
+   */
+  evaluate(now: number): Transition | undefined {
+    if (this.state !== "closed") return undefined;
     const { total, failures } = this.#window.counts(now);
-    if (total < this.#settings.minimumRequests || failures / total < this.#settings.failureRatio) {
+    if (
+      failures === 0 ||
+      total < this.#settings.minimumRequests ||
+      failures / total < this.#settings.failureRatio
+    ) {
       return undefined;
     }
     return this.#open(now, this.#settings.openMs);
@@ -121,7 +142,7 @@ export class Circuit {
     this.probes = 0;
     this.successes = 0;
     this.opened++;
-    this.#window.clear();
+    this.#window.clear(now);
     return "open";
   }
 }

@@ -51,8 +51,8 @@ export class SlidingWindow {
     return { total, failures };
   }
 
-  /** Forgets every outcome (a circuit that closes starts a fresh window). */
-  clear(): void {
+  /** Forgets every outcome (a circuit that closes starts a fresh window); `_now` for `OutcomeWindow`. */
+  clear(_now?: number): void {
     this.#epochs.fill(-1);
   }
 }

@@ -10,6 +10,7 @@ import type { EntryMeta } from "./entry-meta.ts";
 import { varyMatches, varySelection, writeMeta } from "./entry-meta.ts";
 import { CacheMissError } from "./errors.ts";
 import { cacheChannels, publish } from "./events.ts";
+import type { FleetFlights } from "./fleet-flights.ts";
 import { Flights } from "./flights.ts";
 import { invalidate } from "./invalidate.ts";
 import { policyRequest, policyResponse } from "./policy.ts";
@@ -32,10 +33,17 @@ export class CacheFlow {
   readonly #flights = new Flights();
   readonly #background = new Set<Promise<unknown>>();
   readonly #parts: FlowParts;
+  readonly #fleet: FleetFlights | undefined;
 
-  constructor(options: ResolvedCacheOptions, index: EntryIndex, policy: typeof CachePolicy) {
+  constructor(
+    options: ResolvedCacheOptions,
+    index: EntryIndex,
+    policy: typeof CachePolicy,
+    fleet?: FleetFlights,
+  ) {
     this.#o = options;
     this.#index = index;
+    this.#fleet = fleet;
     this.#parts = { o: options, index, Policy: policy, track: (task) => this.#track(task) };
   }
 
@@ -75,6 +83,7 @@ export class CacheFlow {
       return this.#fill(request, next, context, key, credential, undefined, "reload", undefined);
     let reason = "absent";
     const arrived = this.#o.now();
+    let fleetUntil: number | undefined;
     for (let waits = 0; ; ) {
       const found = await this.#index.lookup(key);
       const mayJoin = this.#o.coalesce && waits < MAX_WAITS;
@@ -117,8 +126,21 @@ export class CacheFlow {
         await flight;
         continue;
       }
+      let release: (() => void) | undefined;
+      if (mayJoin && this.#fleet !== undefined) {
+        // Another process may be filling this key: wait (bounded) for its entry, then look again.
+        const claim = await this.#fleet.claim(flightKey);
+        fleetUntil ??= Date.now() + this.#o.coalesceWaitMs;
+        if (claim === "held" && Date.now() < fleetUntil) {
+          waits++;
+          await this.#fleet.wait(flightKey, key, fleetUntil);
+          this.#index.unremember(key);
+          continue;
+        }
+        if (claim !== "held") release = claim?.release;
+      }
       const stale = found !== undefined && reason !== "corrupt" ? found : undefined;
-      return this.#fill(request, next, context, key, credential, stale, reason, flightKey);
+      return this.#fill(request, next, context, key, credential, stale, reason, flightKey, release);
     }
   }
 
@@ -293,9 +315,18 @@ export class CacheFlow {
     stale: Found | undefined,
     reason: string,
     flightKey: string | undefined,
+    release?: () => void,
   ): Promise<HttpResponse> {
     publish(cacheChannels.miss, () => ({ ...callFields(request, context), reason }));
-    const land = flightKey === undefined ? undefined : this.#flights.enter(flightKey);
+    const local = flightKey === undefined ? undefined : this.#flights.enter(flightKey);
+    // The local flight and the fleet's claim end together: when the entry is stored or given up.
+    const land =
+      release === undefined
+        ? local
+        : () => {
+            local?.();
+            release();
+          };
     let res: HttpResponse;
     try {
       res = await next(request);

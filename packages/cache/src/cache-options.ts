@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { CacheMode, StateStore } from "@switchyard/core";
 import { CACHE_MODES, InvalidOptionsError } from "@switchyard/core";
 import type { CacheStore } from "./cache-store.ts";
@@ -38,8 +39,20 @@ export interface CacheOptions {
   readonly staleWhileRevalidate?: boolean;
   /** Serve stale within `stale-if-error` when the network fails or answers 5xx. @default true */
   readonly staleIfError?: boolean;
-  /** Join concurrent misses and revalidations for one key into one request. @default true */
+  /**
+   * Join concurrent misses and revalidations for one key into one request. Across processes too,
+   * for misses: through `stateStore`'s leases when one is given (any host), else through lock files
+   * in `<dir>/locks` when the default disk store is used (one machine); see `coalesceWaitMs`.
+   * @default true
+   */
   readonly coalesce?: boolean;
+  /**
+   * Longest time a miss waits for another process's fill of the same key before it sends its own
+   * request; also how long a claim outlives a process that died holding it. Long enough for a
+   * repodata-sized download; a stuck holder costs a caller at most this.
+   * @default 10000
+   */
+  readonly coalesceWaitMs?: number;
   /**
    * Shares entry metadata (never bodies) through a state store, keys `cache:v1:<sha256>`. With a
    * disk store on a shared directory, processes on several hosts see each other's entries.
@@ -67,6 +80,9 @@ export interface ResolvedCacheOptions {
   readonly staleWhileRevalidate: boolean;
   readonly staleIfError: boolean;
   readonly coalesce: boolean;
+  readonly coalesceWaitMs: number;
+  /** The default disk store's directory (lock files for cross-process coalescing), when `dir` made the store. */
+  readonly dir: string | undefined;
   readonly stateStore: StateStore | undefined;
   readonly statusHeader: string | undefined;
   readonly now: Clock;
@@ -120,8 +136,15 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
   const state = options.stateStore;
   if (state !== undefined && (typeof state !== "object" || state === null || typeof state.get !== "function"))
     throw new InvalidOptionsError("cache stateStore must implement the StateStore contract");
+  const coalesceWaitMs = options.coalesceWaitMs ?? 10_000;
+  if (!Number.isFinite(coalesceWaitMs) || coalesceWaitMs < 1 || coalesceWaitMs > 2_147_483_647)
+    throw new InvalidOptionsError(
+      `cache coalesceWaitMs must be a positive number of milliseconds, got ${String(coalesceWaitMs)}`,
+    );
   return {
     store: store ?? diskStore({ dir: dir as string }),
+    dir: store === undefined ? resolve(dir as string) : undefined,
+    coalesceWaitMs: Math.ceil(coalesceWaitMs),
     shared: bool("shared", options.shared, false),
     mode,
     heuristic,

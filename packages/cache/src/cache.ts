@@ -4,7 +4,8 @@ import { credentialIdentity, entryKey } from "./cache-key.ts";
 import type { CacheOptions, ResolvedCacheOptions } from "./cache-options.ts";
 import { resolveCacheOptions } from "./cache-options.ts";
 import type { CacheStore } from "./cache-store.ts";
-import { EntryIndex } from "./entry-index.ts";
+import { EntryIndex, STATE_WAIT_MS } from "./entry-index.ts";
+import { lockFileFlights, stateStoreFlights } from "./fleet-flights.ts";
 import { policyClass } from "./policy.ts";
 
 /** The cache middleware, with its store and a way to wait for background work. */
@@ -59,7 +60,14 @@ export function cache(options: CacheOptions): CacheMiddleware {
   const resolved: ResolvedCacheOptions = resolveCacheOptions(options);
   const Policy = policyClass(resolved.now);
   const index = new EntryIndex(resolved.store, resolved.stateStore, (meta) => Policy.fromObject(meta.policy));
-  const flow = new CacheFlow(resolved, index, Policy);
+  const fleet = !resolved.coalesce
+    ? undefined
+    : resolved.stateStore !== undefined
+      ? stateStoreFlights(resolved.stateStore, resolved.coalesceWaitMs, STATE_WAIT_MS)
+      : resolved.dir !== undefined
+        ? lockFileFlights(resolved.dir, resolved.coalesceWaitMs)
+        : undefined;
+  const flow = new CacheFlow(resolved, index, Policy, fleet);
 
   const handle = (request: HttpRequest, next: Next, context: Context): Promise<HttpResponse> => {
     const method = request.method;
@@ -87,6 +95,7 @@ export function cache(options: CacheOptions): CacheMiddleware {
     idle: () => flow.idle(),
     async close() {
       await flow.idle();
+      fleet?.close();
       index.close();
       await resolved.store.close();
     },

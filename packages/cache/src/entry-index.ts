@@ -120,6 +120,11 @@ export class EntryIndex {
     return found;
   }
 
+  /** Forgets what this process remembers of `key` (another process may have stored it since). */
+  unremember(key: string): void {
+    this.#memo.delete(key);
+  }
+
   /** Notes that the last response for `key` was not stored. */
   markAbsent(key: string): void {
     this.#memo.set(key, ABSENT);

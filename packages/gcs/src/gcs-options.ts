@@ -1,5 +1,5 @@
-import type { CredentialStore } from "@switchyard/core";
-import { InvalidOptionsError } from "@switchyard/core";
+import type { CredentialStore, StateStore } from "@switchyard/core";
+import { checkSealKey, checkStore, InvalidOptionsError } from "@switchyard/core";
 import type { GcsTokenProvider } from "./auth/token-provider.ts";
 import { READ_ONLY_SCOPE } from "./auth/token-provider.ts";
 import type { GcsApi } from "./gcs-url.ts";
@@ -39,6 +39,39 @@ export interface GcsOptions {
   readonly allowInsecureHttp?: boolean | undefined;
   /** Clock in epoch milliseconds, for token expiry. @default Date.now */
   readonly now?: (() => number) | undefined;
+  /**
+   * A state store shared with other processes (`sqliteStore()`, `redisStore()`): one token fetch
+   * per identity per expiry for the whole fleet. Holds the access token sealed with `sealKey`
+   * (AES-256-GCM) under `gcs:token:<hash of the provider's identity and the scopes>`, and a short
+   * fetch lease `gcs:fetch:<same hash>`. Requires `sealKey` (tokens are never shared in the clear)
+   * and a provider with an `identity` (or `tokenIdentity`). A slow or dead store never fails a
+   * request: this process fetches its own token, as without a store.
+   * @default undefined (tokens stay in this process)
+   */
+  readonly stateStore?: StateStore | undefined;
+  /**
+   * 32 random bytes (or their base64) that seal tokens in `stateStore`; every process of the fleet
+   * passes the same key (`openssl rand -base64 32`). A process with another key cannot open the
+   * shared token and fetches its own.
+   * @default undefined
+   */
+  readonly sealKey?: Uint8Array | string | undefined;
+  /**
+   * Whose tokens `auth` fetches, when the provider does not say (`googleAuth()`, `metadataServer()`
+   * with the `"default"` account, your own provider): a non-secret name such as the service
+   * account's email, hashed into the state key. Processes with the same `tokenIdentity` use each
+   * other's tokens, so it must differ between principals.
+   * @default the provider's `identity`
+   */
+  readonly tokenIdentity?: string | undefined;
+  /** Longest wait for one state-store operation, in milliseconds. @default 50 */
+  readonly stateStoreTimeoutMs?: number | undefined;
+  /**
+   * How long one process may hold the fleet's fetch lease; the others wait for its token at most
+   * this long, then fetch their own. A token endpoint slower than this costs one extra fetch.
+   * @default 10000
+   */
+  readonly tokenLeaseMs?: number | undefined;
 }
 
 /** Validated options. */
@@ -52,6 +85,16 @@ export interface GcsConfig {
   readonly throwOnError: boolean;
   readonly refreshBeforeMs: number;
   readonly now: () => number;
+  /** Set when tokens are shared through a state store. */
+  readonly sharing:
+    | {
+        readonly store: StateStore;
+        readonly sealKey: Uint8Array;
+        readonly identity: string;
+        readonly timeoutMs: number | undefined;
+        readonly leaseMs: number;
+      }
+    | undefined;
 }
 
 /** The public endpoint. */
@@ -118,6 +161,7 @@ export function normaliseOptions(options: GcsOptions): GcsConfig {
   if (typeof now !== "function") throw new InvalidOptionsError("gcs: now must be a function");
   return {
     auth,
+    sharing: sharing(options, auth, scopes),
     scopes: Object.freeze([...scopes]),
     endpoint,
     api,
@@ -127,4 +171,34 @@ export function normaliseOptions(options: GcsOptions): GcsConfig {
     refreshBeforeMs,
     now,
   };
+}
+
+function sharing(
+  options: GcsOptions,
+  auth: GcsTokenProvider | undefined,
+  scopes: readonly string[],
+): GcsConfig["sharing"] {
+  if (options.stateStore === undefined) return undefined;
+  const store = checkStore(options.stateStore, "gcs: stateStore");
+  if (options.sealKey === undefined)
+    throw new InvalidOptionsError(
+      "gcs: stateStore shares access tokens, which are secrets: pass sealKey (32 random bytes, the same in every process) so they are stored encrypted, or leave stateStore out to keep tokens in this process",
+    );
+  const sealKey = checkSealKey(options.sealKey, "gcs: sealKey");
+  const named = options.tokenIdentity ?? auth?.identity;
+  if (named !== undefined && (typeof named !== "string" || named === ""))
+    throw new InvalidOptionsError("gcs: tokenIdentity must be a non-empty string");
+  if (auth !== undefined && named === undefined)
+    throw new InvalidOptionsError(
+      `gcs: stateStore shares tokens by whose they are, and the ${auth.name} provider does not say: pass tokenIdentity (for example the service account's email)`,
+    );
+  const timeoutMs = options.stateStoreTimeoutMs;
+  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0))
+    throw new InvalidOptionsError("gcs: stateStoreTimeoutMs must be a positive number of milliseconds");
+  const leaseMs = options.tokenLeaseMs ?? 10_000;
+  if (!(Number.isFinite(leaseMs) && leaseMs >= 1))
+    throw new InvalidOptionsError("gcs: tokenLeaseMs must be a positive number of milliseconds");
+  // The scopes are part of whose token it is: a read-only token must not serve an upload.
+  const identity = JSON.stringify([named ?? "", [...scopes].sort()]);
+  return { store, sealKey, identity, timeoutMs, leaseMs: Math.ceil(leaseMs) };
 }

@@ -7,6 +7,7 @@ import {
   redactUrl,
   servedByKey,
 } from "@switchyard/core";
+import { SharedTokens } from "./auth/shared-tokens.ts";
 import { TokenCache } from "./auth/token-cache.ts";
 import { READ_ONLY_SCOPE } from "./auth/token-provider.ts";
 import { GcsError, GcsRequestError, GcsTokenError } from "./errors.ts";
@@ -69,7 +70,8 @@ function planGs(request: HttpRequest, config: GcsConfig): Plan {
  * Serves `gs://bucket/object` and `gcs://bucket/object` URLs: each becomes a request to
  * `https://storage.googleapis.com/bucket/object` (or the configured endpoint) with a bearer
  * token from `auth`, cached until shortly before it expires and refreshed once for all
- * concurrent requests. GCS error answers become {@link GcsError}s unless `throwOnError: false`.
+ * concurrent requests (and, with `stateStore` and `sealKey`, once for every process of a fleet).
+ * GCS error answers become {@link GcsError}s unless `throwOnError: false`.
  *
  * @example
  * const client = createClient({ middleware: [gcs({ auth: serviceAccount(keyJson) })] });
@@ -77,11 +79,26 @@ function planGs(request: HttpRequest, config: GcsConfig): Plan {
  */
 export function gcs(options: GcsOptions = {}): Middleware {
   const config = normaliseOptions(options);
+  const sharing = config.sharing;
   const cache = config.auth
     ? new TokenCache(config.auth, {
         scopes: config.scopes,
         refreshBeforeMs: config.refreshBeforeMs,
         now: config.now,
+        shared:
+          sharing === undefined
+            ? undefined
+            : {
+                tokens: new SharedTokens({
+                  store: sharing.store,
+                  sealKey: sharing.sealKey,
+                  timeoutMs: sharing.timeoutMs,
+                  leaseMs: sharing.leaseMs,
+                  plugin: "gcs",
+                  namespaces: { token: "gcs:token", lease: "gcs:fetch" },
+                }),
+                identity: sharing.identity,
+              },
       })
     : undefined;
   const endpointOrigin = config.endpoint.origin;

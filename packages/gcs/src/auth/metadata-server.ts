@@ -11,7 +11,11 @@ export interface MetadataServerOptions {
    * @default "169.254.169.254"
    */
   readonly host?: string | undefined;
-  /** The service account on the instance. @default "default" */
+  /**
+   * The service account on the instance. Name it by its email to share its tokens through
+   * `gcs({ stateStore })`: `"default"` may be a different account on each machine of a fleet.
+   * @default "default"
+   */
   readonly account?: string | undefined;
   /** The fetch for token requests. @default globalThis.fetch */
   readonly fetch?: FetchLike | undefined;
@@ -33,6 +37,9 @@ export function metadataServer(options: MetadataServerOptions = {}): GcsTokenPro
   const base = `http://${host}/computeMetadata/v1/instance/service-accounts/${encodeURIComponent(account)}/token`;
   return {
     name: "metadata-server",
+    // "default" is whatever account each machine runs as, which may differ across a fleet: only an
+    // account named by its email identifies the same tokens everywhere.
+    identity: account.includes("@") ? JSON.stringify(["metadata-server", account]) : undefined,
     fetchToken({ scopes, now }: TokenRequest): Promise<AccessToken> {
       const url = scopes.length > 0 ? `${base}?scopes=${scopes.map(encodeURIComponent).join(",")}` : base;
       return requestToken({

@@ -124,6 +124,14 @@ export function serviceAccount(
     throw new InvalidOptionsError("gcs: serviceAccount() fetch must be a function");
   return {
     name: "service-account",
+    // The same account, key, impersonated user and token endpoint: the same tokens.
+    identity: JSON.stringify([
+      "service-account",
+      parsed.key.client_email,
+      parsed.key.private_key_id ?? "",
+      options.subject ?? "",
+      parsed.tokenUri,
+    ]),
     fetchToken({ scopes, now }: TokenRequest): Promise<AccessToken> {
       const assertion = signAssertion(parsed.key, parsed.privateKey, {
         aud: parsed.tokenUri,

@@ -21,6 +21,12 @@ export interface TokenRequest {
 export interface GcsTokenProvider {
   /** A short name for errors and events. */
   readonly name: string;
+  /**
+   * Whose tokens this provider fetches, for sharing them through `gcs({ stateStore })`: a stable,
+   * non-secret string that differs between principals (a service account's email and key id). It is
+   * hashed into the state key, never stored as it is. Without it, `gcs()` asks for `tokenIdentity`.
+   */
+  readonly identity?: string | undefined;
   fetchToken(request: TokenRequest): Promise<AccessToken>;
 }
 
