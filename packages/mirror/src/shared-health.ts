@@ -115,17 +115,21 @@ export class SharedHealth {
   #scheduleProbe(entry: PoolEntry): void {
     const key = this.#key(entry);
     if (this.#timers.has(key)) return;
-    // Slightly before the cool-down ends, so the lease is decided before anyone may probe.
+    // Slightly before the cool-down ends, so the lease is usually decided before anyone may probe;
+    // while it is being decided the mirror counts as probed (skipped), however slow the store.
     const timer = setTimeout(
       () => {
         this.#timers.delete(key);
         const { cooldownMs } = this.#options;
+        const s = entry.state;
+        const asking = !s.probing;
+        if (asking) s.probing = true;
         void this.#guard
           .run("acquireLease", (store) => store.acquireLease(stateKey(PROBE, entry.key), cooldownMs), null)
           .then((lease) => {
+            if (asking) s.probing = false;
             // null: the store did not answer, probe locally. A lease: this process probes.
             if (lease !== undefined) return;
-            const s = entry.state;
             if (s.failures >= entry.maxFailures) {
               s.lastFailure = this.#options.now();
               this.#scheduleProbe(entry);

@@ -1,0 +1,174 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createClient, memoryStateStore } from "@switchyard/core";
+import { createPeerTempDir, requirePeer, startRedis } from "@switchyard/testkit/peers";
+import { startTestServer } from "@switchyard/testkit/servers";
+import { recordingStateStore } from "@switchyard/testkit/state-store";
+import { afterEach, describe, expect, it } from "vitest";
+import { retry } from "../src/retry.ts";
+import { RetryBudget } from "../src/retry-budget.ts";
+
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanup.length > 0) await cleanup.pop()?.();
+});
+
+describe("retry with a stateStore, in one process", () => {
+  it("requests that need no retry never touch the store", async () => {
+    const s = await startTestServer();
+    cleanup.push(() => s.close());
+    s.route("/*", { status: 200, body: "ok" });
+    const stateStore = recordingStateStore(memoryStateStore());
+    const middleware = retry({ stateStore });
+    const client = createClient({ middleware: [middleware] });
+    cleanup.push(() => client.close());
+    for (let i = 0; i < 50; i++) await (await client.request(s.url)).discard();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(stateStore.calls).toEqual([]);
+    expect(middleware.budget?.shared).toBe(true);
+  });
+
+  it.each<[string, Parameters<typeof retry>[0]]>([
+    ["with a RetryBudget of its own", { stateStore: memoryStateStore(), budget: new RetryBudget() }],
+    ["with budget false", { stateStore: memoryStateStore(), budget: false }],
+    ["a store that is not one", { stateStore: {} as never }],
+  ])("refuses a stateStore %s", (_name, options) => {
+    expect(() => retry(options)).toThrow(/stateStore|StateStore/);
+  });
+});
+
+interface Fleet {
+  readonly children: readonly ChildProcess[];
+  ask(i: number, message: unknown): Promise<Record<string, unknown>>;
+}
+
+/** Forks `count` worker processes (test/fleet-worker.ts) on one store; killed by PID at cleanup. */
+async function fleet(count: number, args: readonly string[]): Promise<Fleet> {
+  const script = fileURLToPath(new URL("./fleet-worker.ts", import.meta.url));
+  const children: ChildProcess[] = [];
+  const replies = new Map<ChildProcess, Array<(m: Record<string, unknown>) => void>>();
+  cleanup.push(async () => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+            child.once("exit", () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.send({ close: true });
+          }),
+      ),
+    );
+  });
+  for (let i = 0; i < count; i++) {
+    const child = fork(script, [...args], {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      execArgv: ["--disable-warning=ExperimentalWarning"],
+    });
+    children.push(child);
+    replies.set(child, []);
+    await new Promise<void>((resolve) => child.once("message", () => resolve()));
+    child.on("message", (m) => replies.get(child)?.shift()?.(m as Record<string, unknown>));
+  }
+  return {
+    children,
+    ask: (i, message) =>
+      new Promise((resolve) => {
+        const child = children[i]!;
+        replies.get(child)?.push(resolve);
+        child.send(message as never);
+      }),
+  };
+}
+
+/** Asks `probe` every 20 ms until `done` holds for its answer (bounded: 10 s). */
+async function until(probe: () => Promise<unknown>, done: (answer: unknown) => boolean): Promise<unknown> {
+  let answer: unknown;
+  for (let i = 0; i < 500; i++) {
+    answer = await probe();
+    if (done(answer)) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return answer;
+}
+
+async function origin(): Promise<{ url: string; failures: () => number }> {
+  let failures = 0;
+  const server: Server = createServer((req, res) => {
+    if (req.url === "/fail") {
+      failures++;
+      res.writeHead(503).end();
+    } else res.end("ok");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  cleanup.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, failures: () => failures };
+}
+
+/**
+ * Three processes, one budget of 50 tokens at 5 a retry. The first spends it all on a failing
+ * request (10 retries: 11 requests); once the others have heard, their failing requests get no
+ * retry at all (1 request each: 13 in all, where three budgets of their own would allow 33). Then
+ * successes in one process refill the fleet's budget, and the others hear of it.
+ */
+async function oneBudgetForTheFleet(args: readonly string[]): Promise<void> {
+  const server = await origin();
+  const { ask } = await fleet(3, args);
+  expect(await ask(0, { request: `${server.url}/fail` })).toEqual({ statuses: [503] });
+  expect(server.failures()).toBe(11);
+  for (const i of [1, 2]) {
+    expect(
+      await until(
+        () => ask(i, { probe: true }),
+        (a) => (a as { available: number }).available === 0,
+      ),
+    ).toEqual({
+      available: 0,
+    });
+  }
+  expect(await Promise.all([1, 2].map((i) => ask(i, { request: `${server.url}/fail` })))).toEqual([
+    { statuses: [503] },
+    { statuses: [503] },
+  ]);
+  expect(server.failures()).toBe(13);
+  // Ten first-try successes in process 1 give back ten tokens (batched, in the background).
+  expect(await ask(1, { request: `${server.url}/ok`, times: 10 })).toEqual({ statuses: Array(10).fill(200) });
+  for (const i of [0, 2]) {
+    expect(
+      await until(
+        () => ask(i, { probe: true }),
+        (a) => (a as { available: number }).available === 10,
+      ),
+    ).toEqual({
+      available: 10,
+    });
+  }
+  // Two retries' worth: the next failing request anywhere makes two retries, then stops.
+  expect(await ask(2, { request: `${server.url}/fail` })).toEqual({ statuses: [503] });
+  expect(server.failures()).toBe(16);
+}
+
+describe("retry with a stateStore shared by real processes", () => {
+  it("SQLite: one retry budget for three processes", async () => {
+    const dir = await createPeerTempDir("retry-budget-fleet");
+    cleanup.push(() => dir.remove());
+    await oneBudgetForTheFleet(["sqlite", join(dir.path, "state.db")]);
+  }, 60_000);
+
+  const redis = requirePeer("redis");
+  it.skipIf(redis.skip)(
+    `Redis: one retry budget for three processes ${redis.reason}`,
+    async () => {
+      const server = await startRedis();
+      cleanup.push(() => server.stop());
+      await oneBudgetForTheFleet(["redis", server.url]);
+    },
+    60_000,
+  );
+});
