@@ -46,4 +46,19 @@ process.on("message", (message: { probe?: true; request?: string; times?: number
       .finally(() => process.disconnect());
   }
 });
-process.send?.({ ready: true });
+// Ready once this process hears the store's notifications (a Redis subscriber connects in the
+// background, and a change published before it has is not delivered): write a key of its own until
+// its change comes back, at most 100 times.
+void (async () => {
+  const key = `test:ready:${process.pid}`;
+  let heard = false;
+  const stop = stateStore.subscribe(key, () => {
+    heard = true;
+  });
+  for (let i = 0; i < 100 && !heard; i++) {
+    await stateStore.set(key, "1", 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  stop();
+  process.send?.({ ready: heard });
+})();

@@ -73,7 +73,13 @@ async function fleet(count: number, args: readonly string[]): Promise<Fleet> {
     });
     children.push(child);
     replies.set(child, []);
-    await new Promise<void>((resolve) => child.once("message", () => resolve()));
+  }
+  // Started together; each answers once it hears the store's notifications.
+  const ready = await Promise.all(
+    children.map((child) => new Promise((resolve) => child.once("message", (m) => resolve(m)))),
+  );
+  expect(ready).toEqual(children.map(() => ({ ready: true })));
+  for (const child of children) {
     child.on("message", (m) => replies.get(child)?.shift()?.(m as Record<string, unknown>));
   }
   return {
