@@ -33,6 +33,7 @@ export class SharedHealth {
   readonly #options: SharedHealthOptions;
   readonly #keys = new WeakMap<PoolEntry, string>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
+  readonly #contacted = new Set<string>();
   #entries: () => Iterable<PoolEntry> = () => [];
 
   constructor(options: SharedHealthOptions) {
@@ -53,9 +54,27 @@ export class SharedHealth {
     });
   }
 
-  /** Where the mirrors are, to apply other processes' changes to. */
+  /**
+   * Where the mirrors are, to apply other processes' changes to. Reads each mirror's shared count
+   * once, in the background: failures recorded before this process listened reach it too.
+   */
   attach(entries: () => Iterable<PoolEntry>): void {
     this.#entries = entries;
+    this.contact();
+  }
+
+  /** First contact: one background read of the shared count of each mirror not read yet. */
+  contact(): void {
+    for (const entry of this.#entries()) {
+      const key = this.#key(entry);
+      if (this.#contacted.has(key)) continue;
+      this.#contacted.add(key);
+      void this.#guard
+        .run("get", (store) => store.get(key), undefined)
+        .then((found) => {
+          if (found !== undefined) this.#raise(entry, Number(found.value));
+        });
+    }
   }
 
   /** This process saw `entry` fail; its local count is now `failures`. */
