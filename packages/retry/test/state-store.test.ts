@@ -1,9 +1,11 @@
 import { type ChildProcess, fork } from "node:child_process";
+import diagnosticsChannel from "node:diagnostics_channel";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient, memoryStateStore } from "@switchyard/core";
+import { redisStore } from "@switchyard/redis-store";
 import { createPeerTempDir, requirePeer, startRedis } from "@switchyard/testkit/peers";
 import { startTestServer } from "@switchyard/testkit/servers";
 import { recordingStateStore } from "@switchyard/testkit/state-store";
@@ -159,6 +161,64 @@ async function oneBudgetForTheFleet(args: readonly string[]): Promise<void> {
   expect(await ask(2, { request: `${server.url}/fail` })).toEqual({ statuses: [503] });
   expect(server.failures()).toBe(16);
 }
+
+const redisPeer = requirePeer("redis");
+
+describe.skipIf(redisPeer.skip)(
+  `retry's shared budget on a real redis-server going down ${redisPeer.reason}`,
+  () => {
+    it("SIGSTOP then SIGKILL mid-run: every call still retries and succeeds on its local budget; the guard recovers after a restart", async () => {
+      const peer = await startRedis();
+      cleanup.push(() => peer.stop());
+      let n = 0;
+      const server: Server = createServer((_req, res) => {
+        // Every other request fails: each call takes one retry, which spends budget (a store write).
+        n++;
+        if (n % 2 === 1) res.writeHead(503).end();
+        else res.end("ok");
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      cleanup.push(() => new Promise((resolve) => server.close(() => resolve())));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const stateStore = redisStore({ url: peer.url, commandTimeoutMs: 500 });
+      cleanup.push(() => stateStore.close());
+      const events: Record<string, unknown>[] = [];
+      const listener = (m: unknown): void => void events.push(m as Record<string, unknown>);
+      diagnosticsChannel.subscribe("switchyard:core:state-store", listener);
+      cleanup.push(async () => {
+        diagnosticsChannel.unsubscribe("switchyard:core:state-store", listener);
+      });
+      const middleware = retry({ stateStore, stateStoreTimeoutMs: 50, minDelay: 0, maxDelay: 0 });
+      const client = createClient({ middleware: [middleware] });
+      cleanup.push(() => client.close());
+      const call = async (): Promise<number> => {
+        const res = await client.request(url);
+        await res.discard();
+        return res.status;
+      };
+      expect(await call()).toBe(200);
+      await peer.hang();
+      for (let i = 0; i < 10; i++) expect(await call()).toBe(200);
+      await peer.crash();
+      for (let i = 0; i < 10; i++) expect(await call()).toBe(200);
+      expect(n).toBe(42);
+      // The budget's writes run beside the calls: their bounded wait ends (an event) on its own time.
+      const failed = () => events.some((e) => e.event === "failure" && e.plugin === "retry");
+      for (let i = 0; i < 100 && !failed(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(failed()).toBe(true);
+      await peer.restart();
+      // The guard backs off (jittered, doubling) and lets a trial through; calls go on meanwhile.
+      // Bounded: 300 calls, 100 ms apart.
+      let recovered = false;
+      for (let i = 0; i < 300 && !recovered; i++) {
+        expect(await call()).toBe(200);
+        recovered = events.some((e) => e.event === "recovered" && e.plugin === "retry");
+        if (!recovered) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(recovered).toBe(true);
+    }, 90_000);
+  },
+);
 
 describe("retry with a stateStore shared by real processes", () => {
   it("SQLite: one retry budget for three processes", async () => {
