@@ -126,4 +126,5 @@ export {
 } from "./state-store-error.ts";
 export type { StateStoreGuard, StateStoreGuardOptions } from "./state-store-guard.ts";
 export { checkStore, guardStateStore, stateStoreChannel } from "./state-store-guard.ts";
+export { isServerFailure, isTransientError, isTransientStatus, TRANSIENT_STATUSES } from "./transient.ts";
 export type { ProxyOptions, TlsOptions, TransportOptions } from "./transport-options.ts";

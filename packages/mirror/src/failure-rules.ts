@@ -1,4 +1,4 @@
-import { AbortError, ConnectError, isSwitchyardError, TimeoutError } from "@switchyard/core";
+import { isServerFailure } from "@switchyard/core";
 
 /**
  * What a status (404 or 429) means for a mirror:
@@ -27,14 +27,12 @@ export function judgeStatus(status: number, rules: StatusRules): ResponseVerdict
 
 /**
  * Whether an error from one attempt counts against the mirror (and the next one is tried), or ends
- * the call as it is. Mirror failures: errors core marks transient (connect errors, resets, connect /
- * headers / body timeouts) and every connect error (a TLS handshake a mirror fails is its fault).
- * The caller's abort and the whole-call timeout end the call; so does anything else (bad request,
- * unsupported scheme, a plugin's own error): failing over would only hide it.
+ * the call as it is: core's `isServerFailure`, the one rule. Mirror failures: errors core marks
+ * transient (connect errors, resets, connect / headers / body timeouts) and every connect error (a
+ * TLS handshake a mirror fails is its fault). The caller's abort and the whole-call timeout end
+ * the call; so does anything else (bad request, unsupported scheme, a plugin's own error):
+ * failing over would only hide it.
  */
 export function isMirrorFailure(error: unknown): boolean {
-  if (!isSwitchyardError(error)) return false;
-  if (error instanceof AbortError) return false;
-  if (error instanceof TimeoutError && error.phase === "request") return false;
-  return error.transient || error instanceof ConnectError;
+  return isServerFailure(error);
 }

@@ -76,6 +76,7 @@ export function mirror(options: MirrorOptions): MirrorMiddleware {
     },
     setMirrors(mirrors: MirrorsConfig): void {
       table.set(mirrors);
+      health?.contact();
     },
     pool(prefix: string): MirrorPool | undefined {
       return table.pool(prefix);

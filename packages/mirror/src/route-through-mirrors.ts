@@ -1,23 +1,16 @@
 import type { Context, ContextKey, HttpRequest, HttpResponse, Next } from "@switchyard/core";
-import {
-  CIRCUIT_OPEN_CODE,
-  contextKey,
-  isSwitchyardError,
-  mapError,
-  publishScrubbed,
-  redactSecrets,
-  redactUrl,
-  servedByKey,
-} from "@switchyard/core";
+import { contextKey } from "@switchyard/core";
 import type { MirrorOutcome, MirrorReport } from "./all-mirrors-failed-error.ts";
 import { AllMirrorsFailedError } from "./all-mirrors-failed-error.ts";
 import { chooseOrder } from "./choose-order.ts";
+import type { JudgedAttempt } from "./decide-next-mirror.ts";
+import { decideExhausted, decideNextMirror, judgeAttempt } from "./decide-next-mirror.ts";
 import { abortableSleep } from "./failover-delay.ts";
-import { isMirrorFailure, judgeStatus } from "./failure-rules.ts";
 import { mirrorChannels } from "./mirror-events.ts";
 import type { ResolvedOptions } from "./mirror-options.ts";
 import { mirrorRouteKey } from "./mirror-options.ts";
 import type { Pool, PoolEntry } from "./mirror-pool.ts";
+import { errorText, publishFailed, report, served, statusText, watchBody } from "./record-attempt.ts";
 import { rewriteForMirror, syntheticNotFound } from "./send-to-mirror.ts";
 
 /**
@@ -41,19 +34,6 @@ interface Tried {
   readonly outcome: "failed" | "next";
   readonly status?: number;
   readonly error?: string;
-}
-
-function errorText(error: unknown, entry: PoolEntry): string {
-  const text = isSwitchyardError(error)
-    ? `${error.name} ${error.code}: ${error.message}`
-    : error instanceof Error
-      ? `${error.name}: ${redactUrl(error.message)}`
-      : redactUrl(String(error));
-  return redactSecrets(text, entry.secrets);
-}
-
-function statusText(res: HttpResponse): string {
-  return res.statusText === "" ? `HTTP ${res.status}` : `HTTP ${res.status} ${res.statusText}`;
 }
 
 /**
@@ -105,23 +85,33 @@ export async function routeThroughMirrors(
   let transient = false;
   let lastError: unknown;
   let why: string | undefined;
-  // A breaker that failed fast sent nothing: the next mirror goes at once, without the failover delay.
-  let nothingSent = false;
   if (order.length > options.maxAttempts) why = `maxAttempts (${options.maxAttempts}) reached`;
 
-  for (let n = 0; n < sequence.length; n++) {
+  // The loop decides nothing itself: `judgeAttempt` judges each attempt, `decideNextMirror` says
+  // stop or wait and try the next, and the loop carries that out (events, the pool's history).
+  let last: JudgedAttempt | undefined;
+  for (let made = 0; ; made++) {
+    const decision = decideNextMirror({
+      made,
+      planned: sequence.length,
+      last,
+      replayable: request.isReplayable,
+      delay: options.delay,
+    });
+    if (decision.kind === "stop") {
+      if (decision.reason === "not-replayable") {
+        why = "the request body is a one-shot stream that was already sent, so no other mirror was tried";
+      }
+      break;
+    }
+    const n = decision.index;
     const entry = sequence[n]!;
     if (n > 0) {
-      if (!request.isReplayable) {
-        why = "the request body is a one-shot stream that was already sent, so no other mirror was tried";
-        break;
-      }
       if (pending !== undefined) {
         await pending.res.discard();
         pending = undefined;
       }
-      const wait = nothingSent ? 0 : options.delay(n);
-      await abortableSleep(Number.isFinite(wait) && wait > 0 ? wait : 0, request.signal, where);
+      await abortableSleep(decision.ms, request.signal, where);
     }
     const probe = overLimit.has(entry);
     if (probe) entry.state.probing = true;
@@ -150,25 +140,24 @@ export async function routeThroughMirrors(
       res = await next(target);
     } catch (error) {
       busy.delete(entry);
-      if (!isMirrorFailure(error)) {
+      last = judgeAttempt({ error }, options);
+      if (last.verdict === "fatal") {
         if (probe) entry.state.probing = false;
         throw error;
       }
-      nothingSent = isSwitchyardError(error, CIRCUIT_OPEN_CODE);
       const text = errorText(error, entry);
       const failures = pool.recordFailure(entry, now(), text, false);
       publishFailed(pool, entry, context, request.method, n + 1, failures, { error: text });
       tried.set(entry, { outcome: "failed", error: text });
       attempts.push(report(entry, "failed", undefined, text));
       failed = true;
-      transient ||= isSwitchyardError(error) && error.transient;
+      transient ||= last.transient;
       lastError = error;
       continue;
     }
     busy.delete(entry);
-    nothingSent = false;
-    const verdict = judgeStatus(res.status, options);
-    if (verdict === "failure") {
+    last = judgeAttempt({ status: res.status }, options);
+    if (last.verdict === "failure") {
       const text = statusText(res);
       const failures = pool.recordFailure(entry, now(), text, true);
       publishFailed(pool, entry, context, request.method, n + 1, failures, {
@@ -178,7 +167,7 @@ export async function routeThroughMirrors(
       tried.set(entry, { outcome: "failed", status: res.status, error: text });
       attempts.push(report(entry, "failed", res.status, text));
       failed = true;
-      transient ||= res.status >= 500 || res.status === 429;
+      transient ||= last.transient;
       pending = { res, entry };
       continue;
     }
@@ -192,7 +181,7 @@ export async function routeThroughMirrors(
         context,
       });
     }
-    if (verdict === "next") {
+    if (last.verdict === "next") {
       tried.set(entry, { outcome: "next", status: res.status });
       attempts.push(report(entry, "next", res.status, undefined));
       pending = { res, entry };
@@ -203,7 +192,10 @@ export async function routeThroughMirrors(
     return res;
   }
 
-  if (pending !== undefined && (options.onExhausted === "last-response" || !failed)) {
+  if (
+    pending !== undefined &&
+    decideExhausted({ hasResponse: true, failed, onExhausted: options.onExhausted }) === "last-response"
+  ) {
     served(context, pool, pending.entry, attempts);
     return pending.res;
   }
@@ -249,81 +241,5 @@ export async function routeThroughMirrors(
     transient,
     why,
     ...(lastError === undefined ? {} : { cause: lastError }),
-  });
-}
-
-function report(
-  entry: PoolEntry,
-  outcome: MirrorOutcome,
-  status: number | undefined,
-  error: string | undefined,
-): MirrorReport {
-  return Object.freeze({
-    url: entry.redacted,
-    kind: entry.kind,
-    outcome,
-    ...(status === undefined ? {} : { status }),
-    ...(error === undefined ? {} : { error }),
-    failures: entry.state.failures,
-  });
-}
-
-function served(context: Context, pool: Pool, entry: PoolEntry, attempts: readonly MirrorReport[]): void {
-  context.set(servedByKey, { kind: entry.kind, url: entry.redacted });
-  context.set(mirrorRouteKey, {
-    prefix: pool.prefix,
-    servedBy: entry.redacted,
-    kind: entry.kind,
-    attempts: Object.freeze([...attempts]),
-    synthetic: false,
-  });
-}
-
-function publishFailed(
-  pool: Pool,
-  entry: PoolEntry,
-  context: Context,
-  method: string,
-  attempt: number,
-  failures: number,
-  detail: { status?: number; error: string },
-): void {
-  if (!mirrorChannels.failed.hasSubscribers) return;
-  publishScrubbed(mirrorChannels.failed, {
-    prefix: pool.prefix,
-    mirror: entry.redacted,
-    kind: entry.kind,
-    method,
-    attempt,
-    failures,
-    maxFailures: entry.maxFailures,
-    ...detail,
-    context,
-  });
-}
-
-/**
- * A body that breaks off mid-stream (reset, truncation, body timeout) is a failure of the mirror
- * too: it cannot be failed over any more, but the pool learns from it.
- */
-function watchBody(
-  res: HttpResponse,
-  pool: Pool,
-  entry: PoolEntry,
-  context: Context,
-  method: string,
-  attempt: number,
-  now: () => number,
-): void {
-  if (!res.hasBody) return;
-  // The listener keeps only the URL: a response its caller drops unread must stay collectable (core
-  // then releases its body).
-  const url = res.url;
-  res.body.once("error", (error: unknown) => {
-    const mapped = mapError(error, { method, url, context, phase: "body" });
-    if (!isMirrorFailure(mapped)) return;
-    const text = errorText(mapped, entry);
-    const failures = pool.recordFailure(entry, now(), text, true);
-    publishFailed(pool, entry, context, method, attempt, failures, { error: text });
   });
 }

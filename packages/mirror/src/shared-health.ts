@@ -33,6 +33,7 @@ export class SharedHealth {
   readonly #options: SharedHealthOptions;
   readonly #keys = new WeakMap<PoolEntry, string>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
+  readonly #contacted = new Set<string>();
   #entries: () => Iterable<PoolEntry> = () => [];
 
   constructor(options: SharedHealthOptions) {
@@ -53,9 +54,27 @@ export class SharedHealth {
     });
   }
 
-  /** Where the mirrors are, to apply other processes' changes to. */
+  /**
+   * Where the mirrors are, to apply other processes' changes to. Reads each mirror's shared count
+   * once, in the background: failures recorded before this process listened reach it too.
+   */
   attach(entries: () => Iterable<PoolEntry>): void {
     this.#entries = entries;
+    this.contact();
+  }
+
+  /** First contact: one background read of the shared count of each mirror not read yet. */
+  contact(): void {
+    for (const entry of this.#entries()) {
+      const key = this.#key(entry);
+      if (this.#contacted.has(key)) continue;
+      this.#contacted.add(key);
+      void this.#guard
+        .run("get", (store) => store.get(key), undefined)
+        .then((found) => {
+          if (found !== undefined) this.#raise(entry, Number(found.value));
+        });
+    }
   }
 
   /** This process saw `entry` fail; its local count is now `failures`. */
@@ -115,17 +134,21 @@ export class SharedHealth {
   #scheduleProbe(entry: PoolEntry): void {
     const key = this.#key(entry);
     if (this.#timers.has(key)) return;
-    // Slightly before the cool-down ends, so the lease is decided before anyone may probe.
+    // Slightly before the cool-down ends, so the lease is usually decided before anyone may probe;
+    // while it is being decided the mirror counts as probed (skipped), however slow the store.
     const timer = setTimeout(
       () => {
         this.#timers.delete(key);
         const { cooldownMs } = this.#options;
+        const s = entry.state;
+        const asking = !s.probing;
+        if (asking) s.probing = true;
         void this.#guard
           .run("acquireLease", (store) => store.acquireLease(stateKey(PROBE, entry.key), cooldownMs), null)
           .then((lease) => {
+            if (asking) s.probing = false;
             // null: the store did not answer, probe locally. A lease: this process probes.
             if (lease !== undefined) return;
-            const s = entry.state;
             if (s.failures >= entry.maxFailures) {
               s.lastFailure = this.#options.now();
               this.#scheduleProbe(entry);

@@ -1,5 +1,6 @@
 import { createClient, memoryStateStore } from "@switchyard/core";
 import { startTestServer, type TestServer } from "@switchyard/testkit/servers";
+import { recordingStateStore } from "@switchyard/testkit/state-store";
 import { afterEach, describe, expect, it } from "vitest";
 import { mirror } from "../src/mirror.ts";
 
@@ -97,6 +98,32 @@ describe("mirror with a stateStore", () => {
     await pause(20);
     expect(await (await b.request("https://origin.example/files/y")).text()).toBe("flaky-ok");
     expect(await (await a.request("https://origin.example/files/z")).text()).toBe("flaky-ok");
+  });
+
+  it("a process that starts after the failure learns it at start (one read per mirror), not by paying for it", async () => {
+    const dead = await server(503);
+    const good = await server(200);
+    const stateStore = recordingStateStore(memoryStateStore());
+    const options = {
+      mirrors: { "https://origin.example/files": [dead.url, good.url] },
+      maxFailures: 1,
+      cooldownMs: 60_000,
+      delay: () => 0,
+      stateStore,
+    };
+    const first = createClient({ middleware: [mirror(options)] });
+    cleanup.push(() => first.close());
+    expect(await (await first.request("https://origin.example/files/a")).text()).toBe("ok");
+    expect(dead.requests).toHaveLength(1);
+    // Started later: the failure's notification went out before it listened.
+    const before = stateStore.calls.length;
+    const late = mirror(options);
+    expect(stateStore.calls.slice(before).filter((c) => c.startsWith("get"))).toHaveLength(2);
+    expect(await until(() => deadState(late)?.availability === "cooling")).toBe(true);
+    const second = createClient({ middleware: [late] });
+    cleanup.push(() => second.close());
+    expect(await (await second.request("https://origin.example/files/b")).text()).toBe("ok");
+    expect(dead.requests).toHaveLength(1);
   });
 
   it("refuses a stateStore that is not one", () => {

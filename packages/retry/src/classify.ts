@@ -1,12 +1,22 @@
 import type { Context, HttpRequest, HttpResponse } from "@switchyard/core";
-import { ConnectError, SwitchyardError, TimeoutError } from "@switchyard/core";
+import {
+  ConnectError,
+  isTransientError,
+  isTransientStatus,
+  SwitchyardError,
+  TimeoutError,
+  TRANSIENT_STATUSES,
+} from "@switchyard/core";
+
+// Whether an error or a status is transient is decided in one place, core's `transient.ts`.
+export { isTransientError };
 
 /**
- * Statuses retried by default: 408 Request Timeout, 429 Too Many Requests, 500, 502, 503, 504.
- * Other 4xx are the caller's mistake; 501 Not Implemented and 505 HTTP Version Not Supported will
- * not change on a second try.
+ * Statuses retried by default: core's `TRANSIENT_STATUSES` (408 Request Timeout, 429 Too Many
+ * Requests, 500, 502, 503, 504). Other 4xx are the caller's mistake; 501 Not Implemented and 505
+ * HTTP Version Not Supported will not change on a second try.
  */
-export const DEFAULT_RETRY_STATUSES: readonly number[] = Object.freeze([408, 429, 500, 502, 503, 504]);
+export const DEFAULT_RETRY_STATUSES: readonly number[] = TRANSIENT_STATUSES;
 
 /** Methods retried by default: the idempotent ones of RFC 9110 §9.2.2, plus QUERY. */
 export const IDEMPOTENT_METHODS: readonly string[] = Object.freeze([
@@ -40,18 +50,24 @@ export interface RetryOutcome {
 export type ShouldRetry = (outcome: RetryOutcome) => boolean | undefined;
 
 /**
- * Whether an error is transient: a Switchyard error marked so by whoever threw it (core marks
- * connection refused/reset, sockets closed early, connect/headers/body timeouts; not the caller's
- * abort nor the whole-call timeout). Errors from other middleware are not, unless marked.
+ * The default classification, core's one rule: a transient error (`isTransientError`: a Switchyard
+ * error marked so by whoever threw it), or a status in `statuses` (`isTransientStatus`).
  */
-export function isTransientError(error: unknown): boolean {
-  return error instanceof SwitchyardError && error.transient;
+export function isTransientOutcome(outcome: RetryOutcome, statuses: ReadonlySet<number>): boolean {
+  if (outcome.response !== undefined) return isTransientStatus(outcome.response.status, statuses);
+  return isTransientError(outcome.error);
 }
 
-/** The default classification: a transient error, or a status in `statuses`. */
-export function isTransientOutcome(outcome: RetryOutcome, statuses: ReadonlySet<number>): boolean {
-  if (outcome.response !== undefined) return statuses.has(outcome.response.status);
-  return isTransientError(outcome.error);
+/**
+ * Whether `outcome` is worth another attempt under `policy`: its `shouldRetry` hook, or (when the
+ * hook is absent or answers `undefined`) {@link isTransientOutcome}. Method and body checks come
+ * after, in `decideAttempt`.
+ */
+export function wantsRetry(
+  policy: { readonly shouldRetry: ShouldRetry | undefined; readonly statuses: ReadonlySet<number> },
+  outcome: RetryOutcome,
+): boolean {
+  return policy.shouldRetry?.(outcome) ?? isTransientOutcome(outcome, policy.statuses);
 }
 
 /**

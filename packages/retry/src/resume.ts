@@ -1,6 +1,13 @@
 import type { Readable } from "node:stream";
 import type { Context, HttpRequest, HttpResponse, Next } from "@switchyard/core";
-import { attemptKey, mapError, pluginChannel, redactUrl, TimeoutError } from "@switchyard/core";
+import {
+  attemptKey,
+  isTransientError,
+  mapError,
+  pluginChannel,
+  redactUrl,
+  TimeoutError,
+} from "@switchyard/core";
 import { backoffDelay } from "./backoff.ts";
 import { describeOutcome } from "./classify.ts";
 import { ResumeError } from "./errors.ts";
@@ -46,7 +53,7 @@ export function resumable(
       const where = { method: request.method, url: redactUrl(request.url), context };
       const error = mapError(failure, { ...where, url: request.url, phase: "body" });
       const attempt = (context.get(attemptKey) ?? 1) + 1;
-      if (request.signal?.aborted || !error.transient || resumes >= p.maxRetries) throw error;
+      if (request.signal?.aborted || !isTransientError(error) || resumes >= p.maxRetries) throw error;
       const cost = budget?.acquire(error instanceof TimeoutError);
       if (budget !== undefined && cost === undefined) throw error;
       resumes++;

@@ -1,4 +1,4 @@
-import type { Context, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
+import type { Context, HttpRequest, HttpResponse, Middleware, Next, StateStore } from "@switchyard/core";
 import {
   attemptBudgetKey,
   attemptKey,
@@ -8,11 +8,11 @@ import {
   pluginChannel,
   redactUrl,
   SwitchyardError,
-  TimeoutError,
 } from "@switchyard/core";
-import { backoffDelay } from "./backoff.ts";
 import type { RetryOutcome } from "./classify.ts";
-import { describeOutcome, isTransientOutcome, mayResend, neverSent } from "./classify.ts";
+import { describeOutcome, wantsRetry } from "./classify.ts";
+import type { AttemptDecision } from "./decide-attempt.ts";
+import { afterTimeout, decideAttempt } from "./decide-attempt.ts";
 import type { StopReason } from "./errors.ts";
 import { RetriesExhaustedError } from "./errors.ts";
 import { resumable } from "./resume.ts";
@@ -33,6 +33,17 @@ export interface RetryOptions extends RetryPolicyOptions {
    * @default a new RetryBudget(): 500 tokens, 5 per retry, 10 per retry after a timeout
    */
   readonly budget?: RetryBudget | RetryBudgetOptions | false;
+  /**
+   * A state store shared with other processes (`sqliteStore()`, `redisStore()`, any `StateStore`):
+   * one retry budget for the whole fleet instead of one per process. Requests never wait on it:
+   * each process decides on its local view; spends and refills travel in the background, and a
+   * store that does not answer leaves the budget local (see the README's "Sharing the budget").
+   * Give it to a `RetryBudget` you pass in `budget` instead, when you pass one.
+   * @default undefined (the budget is this process's own)
+   */
+  readonly stateStore?: StateStore;
+  /** Longest wait for one state-store operation before going on locally. @default 50 */
+  readonly stateStoreTimeoutMs?: number;
   /** The clock, in epoch milliseconds (a seam for tests). @default Date.now */
   readonly now?: () => number;
   /** The abort-aware wait (a seam for tests: capture delays instead of sleeping). */
@@ -72,28 +83,11 @@ const giveUpChannel = pluginChannel("retry", "give-up");
  */
 export function retry(options: RetryOptions = {}): RetryMiddleware {
   const policy = retryPolicy(options);
-  const budget = makeBudget(options.budget);
+  const budget = makeBudget(options.budget, options.stateStore, options.stateStoreTimeoutMs);
   const now = checkFunction("now", options.now) ?? Date.now;
   const sleep = checkFunction("sleep", options.sleep) ?? defaultSleep;
   const random = checkFunction("random", options.random) ?? Math.random;
   const deferToSdk = sdkRetriesOption(options.sdkRetries) === "defer";
-
-  function classify(p: RetryPolicy, outcome: RetryOutcome): boolean {
-    const custom = p.shouldRetry?.(outcome);
-    return custom ?? isTransientOutcome(outcome, p.statuses);
-  }
-
-  function delayFor(p: RetryPolicy, retryNumber: number, outcome: RetryOutcome): number {
-    const backoff = backoffDelay(p, retryNumber, random);
-    if (p.delay === undefined) return backoff;
-    const chosen = p.delay(retryNumber, outcome, backoff);
-    if (typeof chosen !== "number" || !(chosen >= 0)) {
-      throw new InvalidOptionsError(
-        `the delay function must return milliseconds >= 0, got ${String(chosen)}`,
-      );
-    }
-    return chosen;
-  }
 
   // An answer that is not worth retrying: it counts as a success for the budget (as in the AWS SDK).
   function settle(
@@ -130,23 +124,25 @@ export function retry(options: RetryOptions = {}): RetryMiddleware {
     }
     return sent.then(
       (response) => {
-        // The common answer (no custom rule, a status not worth retrying) builds no outcome.
+        // The common answer (no custom rule, a status not worth retrying) builds no outcome: this
+        // is `wantsRetry`'s answer for it, without the allocation.
         if (p.shouldRetry === undefined && !p.statuses.has(response.status))
           return settle(request, response, next, context, p, undefined);
         const outcome: RetryOutcome = { request, response, error: undefined, attempt: 1, context };
-        if (!classify(p, outcome)) return settle(request, response, next, context, p, undefined);
+        if (!wantsRetry(p, outcome)) return settle(request, response, next, context, p, undefined);
         return retryAfterOutcome(request, next, context, p, started, outcome);
       },
       (caught: unknown) => {
         if (caught instanceof SwitchyardError) caught.context ??= context;
         const outcome: RetryOutcome = { request, response: undefined, error: caught, attempt: 1, context };
-        if (!classify(p, outcome)) throw caught;
+        if (!wantsRetry(p, outcome)) throw caught;
         return retryAfterOutcome(request, next, context, p, started, outcome);
       },
     );
   }
 
-  // The retry loop, entered with an outcome that `classify` found worth retrying.
+  // The retry loop, entered with an outcome that `wantsRetry` found worth retrying. It decides
+  // nothing itself: `decideAttempt` says stop or wait, and the loop carries that out.
   async function retryAfterOutcome(
     request: HttpRequest,
     next: Next,
@@ -162,64 +158,40 @@ export function retry(options: RetryOptions = {}): RetryMiddleware {
     let outcome = first;
     for (;;) {
       const { response, error, attempt } = outcome;
-      const mayRetry =
-        !request.signal?.aborted &&
-        (mayResend(request, p.methods, p.retryNonIdempotent) || (response === undefined && neverSent(error)));
-      if (!mayRetry) {
-        if (response === undefined) throw error;
-        return response;
+      let decision: AttemptDecision;
+      try {
+        decision = decideAttempt({
+          outcome,
+          policy: p,
+          budget,
+          now: now(),
+          started,
+          notBefore: context.get(notBeforeKey),
+          random,
+        });
+      } catch (invalid) {
+        await response?.discard();
+        throw invalid;
       }
-
-      let stop: StopReason | undefined;
-      let wait = 0;
-      let cost: number | undefined;
-      if (!request.isReplayable) stop = "not-replayable";
-      else if (attempt > p.maxRetries) stop = "max-retries";
-      else {
-        let backoff: number;
-        try {
-          backoff = delayFor(p, attempt, outcome);
-        } catch (invalid) {
-          await response?.discard();
-          throw invalid;
+      if (decision.kind === "stop") {
+        if (decision.reason === "not-resendable") {
+          if (response === undefined) throw error;
+          return response;
         }
-        const notBefore = context.get(notBeforeKey);
-        // The longer of the backoff and the server's hint, never the sum.
-        wait = notBefore === undefined ? backoff : Math.max(backoff, notBefore - now());
-        if (now() + wait - started > p.maxElapsed) stop = "max-elapsed";
-        else if (budget !== undefined) {
-          cost = budget.acquire(error instanceof TimeoutError);
-          if (cost === undefined) stop = "budget";
-        }
+        // The budget refuses too (taking nothing); a shared one then asks the fleet again.
+        if (decision.reason === "budget") budget?.acquire(afterTimeout(outcome));
+        return giveUp(outcome, p, decision.reason, where);
       }
+      // The decision saw enough tokens; nothing ran since, so taking them succeeds.
+      const cost = decision.cost === undefined ? undefined : budget?.acquire(afterTimeout(outcome));
       const reason = describeOutcome(outcome);
-      if (stop !== undefined) {
-        if (giveUpChannel.hasSubscribers)
-          giveUpChannel.publish({ ...where(), attempts: attempt, reason, stop });
-        if (response === undefined) {
-          if (stop === "not-replayable") {
-            throw new BodyNotReplayableError(
-              `attempt ${attempt} failed (${reason}) and retry would send it again`,
-              {
-                ...where(),
-                cause: error,
-              },
-            );
-          }
-          throw error;
-        }
-        if (p.onExhausted === "return") return response;
-        await response.discard();
-        throw new RetriesExhaustedError(response.status, attempt, stop, where());
-      }
-
       if (response !== undefined) await response.discard();
       if (retryChannel.hasSubscribers) {
-        retryChannel.publish({ ...where(), attempt, nextAttempt: attempt + 1, delay: wait, reason });
+        retryChannel.publish({ ...where(), attempt, nextAttempt: attempt + 1, delay: decision.ms, reason });
       }
       const signal = request.signal;
       try {
-        await sleep(wait, signal);
+        await sleep(decision.ms, signal);
       } catch (reason) {
         throw signal?.aborted ? abortReason(signal, where()) : reason;
       }
@@ -236,11 +208,38 @@ export function retry(options: RetryOptions = {}): RetryMiddleware {
         if (caught instanceof SwitchyardError) caught.context ??= context;
       }
       outcome = { request, response: nextResponse, error: nextError, attempt: nextAttempt, context };
-      if (!classify(p, outcome)) {
+      if (!wantsRetry(p, outcome)) {
         if (nextResponse === undefined) throw nextError;
         return settle(request, nextResponse, next, context, p, refund);
       }
     }
+  }
+
+  // Retry gave up on a retryable outcome: the event, then the answer or error it hands back.
+  async function giveUp(
+    outcome: RetryOutcome,
+    p: RetryPolicy,
+    stop: StopReason,
+    where: () => { method: string; url: string; context: Context },
+  ): Promise<HttpResponse> {
+    const { response, error, attempt } = outcome;
+    const reason = describeOutcome(outcome);
+    if (giveUpChannel.hasSubscribers) giveUpChannel.publish({ ...where(), attempts: attempt, reason, stop });
+    if (response === undefined) {
+      if (stop === "not-replayable") {
+        throw new BodyNotReplayableError(
+          `attempt ${attempt} failed (${reason}) and retry would send it again`,
+          {
+            ...where(),
+            cause: error,
+          },
+        );
+      }
+      throw error;
+    }
+    if (p.onExhausted === "return") return response;
+    await response.discard();
+    throw new RetriesExhaustedError(response.status, attempt, stop, where());
   }
 
   return {
@@ -261,13 +260,29 @@ export function retry(options: RetryOptions = {}): RetryMiddleware {
   };
 }
 
-function makeBudget(option: RetryBudget | RetryBudgetOptions | false | undefined): RetryBudget | undefined {
+function makeBudget(
+  option: RetryBudget | RetryBudgetOptions | false | undefined,
+  stateStore: StateStore | undefined,
+  stateStoreTimeoutMs: number | undefined,
+): RetryBudget | undefined {
+  if (stateStore !== undefined && (option === false || option instanceof RetryBudget)) {
+    throw new InvalidOptionsError(
+      option === false
+        ? "stateStore shares the retry budget, and budget is false: drop one of them"
+        : "stateStore applies to the budget retry makes; give it to the RetryBudget you pass instead",
+    );
+  }
   if (option === false) return undefined;
   if (option instanceof RetryBudget) return option;
   if (option !== undefined && (typeof option !== "object" || option === null)) {
     throw new InvalidOptionsError("budget must be a RetryBudget, its options, or false");
   }
-  return new RetryBudget(option);
+  if (stateStore === undefined) return new RetryBudget(option);
+  return new RetryBudget({
+    ...option,
+    stateStore,
+    stateStoreTimeoutMs: stateStoreTimeoutMs ?? option?.stateStoreTimeoutMs,
+  });
 }
 
 function checkFunction<T>(name: string, value: T | undefined): T | undefined {
