@@ -30,9 +30,16 @@ class ImmutableHeaders extends Headers {
   }
 }
 
+// Each received line is appended on its own, so Headers joins repeated ones with ", " after
+// normalising each value (two empty lines read ", ", as fetch has it; joined first, they read ",").
 function immutableHeaders(res: HttpResponse): ImmutableHeaders {
   const headers = new ImmutableHeaders();
-  for (const [name, value] of res.headers) headers.append(name, value);
+  const record = res.headers.toRecord();
+  for (const name of Object.keys(record)) {
+    const value = record[name];
+    if (typeof value === "string") headers.append(name, value);
+    else if (value !== undefined) for (const one of value) headers.append(name, one);
+  }
   return headers[kLock]();
 }
 
@@ -127,6 +134,11 @@ export function responseUrl(url: string): string {
   return parsed.href;
 }
 
+/** Whether fetch gives a response to `method` with `status` a null body (HEAD, 204, 304...). */
+export function hasNullBody(status: number, method: string | undefined): boolean {
+  return NULL_BODY_STATUS.has(status) || method === "HEAD" || method?.toUpperCase() === "HEAD";
+}
+
 /**
  * Wraps an HttpResponse as a WHATWG Response without reading its body: `type` "basic", `url`
  * without credentials or fragment, `redirected`, immutable headers, a byte-stream body (null for
@@ -139,7 +151,7 @@ export function toWebResponse(
   hooks?: WebStreamHooks,
   body?: HttpResponse["body"],
 ): Response {
-  const nullBody = NULL_BODY_STATUS.has(res.status) || method === "HEAD" || method?.toUpperCase() === "HEAD";
+  const nullBody = hasNullBody(res.status, method);
   if (nullBody) void res.discard();
   const effective = hooks ?? { cancel: () => res.discard() };
   const source = nullBody ? null : new NodeByteSource(body ?? res.body, effective);
