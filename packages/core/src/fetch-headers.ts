@@ -1,6 +1,6 @@
 import zlib from "node:zlib";
 import { InvalidRequestError } from "./errors.ts";
-import type { HeaderValue, HeadersInit } from "./headers.ts";
+import type { HeadersInit, HeaderValue } from "./headers.ts";
 import { HttpHeaders, spelledHeaders } from "./headers.ts";
 
 /** The `User-Agent` client.fetch sends when the caller sets none: Node's fetch sends the same. */
@@ -55,30 +55,45 @@ export function readFetchHeaders(init: HeadersInit): HttpHeaders {
   if (init instanceof HttpHeaders) return init;
   const record: Record<string, string> = Object.create(null);
   let spelling: Record<string, string> | undefined;
-  const add = (name: string, value: unknown): void => {
-    if (!TOKEN.test(name)) {
-      throw new InvalidRequestError(`invalid header name ${JSON.stringify(name.slice(0, 64))}`);
-    }
-    const key = name.toLowerCase();
-    const text = fetchValue(key, value);
-    const previous = record[key];
-    if (previous === undefined) {
-      record[key] = text;
-      if (key !== name) (spelling ??= Object.create(null) as Record<string, string>)[key] = name;
-    } else record[key] = `${previous}${key === "cookie" ? "; " : ", "}${text}`;
-  };
   if (typeof (init as Iterable<unknown>)[Symbol.iterator] === "function") {
     for (const pair of init as Iterable<readonly unknown[]>) {
       if (pair.length !== 2) {
-        throw new TypeError(`Headers constructor: expected name/value pair to be length 2, found ${pair.length}.`);
+        throw new TypeError(
+          `Headers constructor: expected name/value pair to be length 2, found ${pair.length}.`,
+        );
       }
-      add(String(pair[0]), pair[1]);
+      const name = String(pair[0]);
+      if (addHeader(record, name, pair[1])) spelling = spell(spelling, name);
     }
   } else {
     const own = init as Record<string, HeaderValue | number | undefined>;
-    for (const name of Object.keys(own)) add(name, own[name]);
+    for (const name of Object.keys(own)) {
+      if (addHeader(record, name, own[name])) spelling = spell(spelling, name);
+    }
   }
   return spelledHeaders(Object.freeze(record), spelling);
+}
+
+function spell(spelling: Record<string, string> | undefined, name: string): Record<string, string> {
+  const out: Record<string, string> = spelling ?? Object.create(null);
+  out[name.toLowerCase()] = name;
+  return out;
+}
+
+// Adds one header to `record` (no closure per call); true when the name is new to the record and
+// not spelled lower case, so its spelling must be kept.
+function addHeader(record: Record<string, string>, name: string, value: unknown): boolean {
+  if (!TOKEN.test(name))
+    throw new InvalidRequestError(`invalid header name ${JSON.stringify(name.slice(0, 64))}`);
+  const key = name.toLowerCase();
+  const text = fetchValue(key, value);
+  const previous = record[key];
+  if (previous === undefined) {
+    record[key] = text;
+    return key !== name;
+  }
+  record[key] = `${previous}${key === "cookie" ? "; " : ", "}${text}`;
+  return false;
 }
 
 /**

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { Context } from "./context.ts";
-import { determineReferrer, firstReferer, isTrustworthy, redirectReferer, referrerKey, referrerSource } from "./fetch-referrer.ts";
+import {
+  determineReferrer,
+  firstReferer,
+  isTrustworthy,
+  redirectReferer,
+  referrerKey,
+  referrerSource,
+} from "./fetch-referrer.ts";
 import { HttpHeaders } from "./headers.ts";
 import { HttpResponse } from "./response.ts";
 
@@ -28,7 +35,12 @@ describe("determineReferrer (Node's fetch outside a page)", () => {
     ["origin-when-cross-origin", FULL, "https://site.example/x", "https://site.example/"],
     ["origin-when-cross-origin", FULL, "https://other.example/x", "https://site.example/"],
     // A referrer longer than 4096 characters is cut to its origin.
-    ["unsafe-url", `https://site.example/${"a".repeat(5000)}`, "https://site.example/", "https://site.example/"],
+    [
+      "unsafe-url",
+      `https://site.example/${"a".repeat(5000)}`,
+      "https://site.example/",
+      "https://site.example/",
+    ],
   ];
   it.each(table)("%s from %s to %s", (policy, referrer, current, expected) => {
     const out = determineReferrer(new URL(referrer), policy, new URL(current));
@@ -36,8 +48,25 @@ describe("determineReferrer (Node's fetch outside a page)", () => {
   });
 
   it("knows which URLs are potentially trustworthy", () => {
-    const yes = ["https://a.example/", "http://127.0.0.1/", "http://127.9.8.7:1/", "http://[::1]/", "http://localhost/", "http://x.localhost/", "wss://a.example/", "data:,x", "about:blank"];
-    const no = ["http://a.example/", "http://128.0.0.1/", "http://[::2]/", "file:///etc/passwd", "ws://a.example/", "about:client"];
+    const yes = [
+      "https://a.example/",
+      "http://127.0.0.1/",
+      "http://127.9.8.7:1/",
+      "http://[::1]/",
+      "http://localhost/",
+      "http://x.localhost/",
+      "wss://a.example/",
+      "data:,x",
+      "about:blank",
+    ];
+    const no = [
+      "http://a.example/",
+      "http://128.0.0.1/",
+      "http://[::2]/",
+      "file:///etc/passwd",
+      "ws://a.example/",
+      "about:client",
+    ];
     for (const url of yes) expect(isTrustworthy(new URL(url)), url).toBe(true);
     for (const url of no) expect(isTrustworthy(new URL(url)), url).toBe(false);
   });
@@ -64,34 +93,70 @@ describe("across redirects", () => {
     });
 
   it("is determined again from the previous hop's referrer, under the redirect's Referrer-Policy", () => {
-    const first = firstReferer(HttpHeaders.EMPTY, new URL("https://site.example/p?q#f"), "", "https://site.example/x");
+    const first = firstReferer(
+      HttpHeaders.EMPTY,
+      new URL("https://site.example/p?q#f"),
+      "",
+      "https://site.example/x",
+    );
     expect(first.headers.get("referer")).toBe("https://site.example/p?q");
     const context = new Context().set(referrerKey, first.state!);
     // cross-origin hop: the origin only, and that is now the referrer for later hops
-    let headers = redirectReferer(first.headers, response("https://site.example/x"), new URL("https://other.example/"), context);
+    let headers = redirectReferer(
+      first.headers,
+      response("https://site.example/x"),
+      new URL("https://other.example/"),
+      context,
+    );
     expect(headers.get("referer")).toBe("https://site.example/");
     // back to the first origin under unsafe-url (last valid token of the header): still only the origin
-    headers = redirectReferer(headers, response("https://other.example/", "nonsense, unsafe-url"), new URL("https://site.example/y"), context);
+    headers = redirectReferer(
+      headers,
+      response("https://other.example/", "nonsense, unsafe-url"),
+      new URL("https://site.example/y"),
+      context,
+    );
     expect(headers.get("referer")).toBe("https://site.example/");
     // a downgrade drops it, and it never comes back
-    headers = redirectReferer(headers, response("https://site.example/y", "strict-origin"), new URL("http://plain.example/"), context);
+    headers = redirectReferer(
+      headers,
+      response("https://site.example/y", "strict-origin"),
+      new URL("http://plain.example/"),
+      context,
+    );
     expect(headers.has("referer")).toBe(false);
     expect(context.get(referrerKey)).toBeUndefined();
-    expect(redirectReferer(headers, response("http://plain.example/"), new URL("https://site.example/"), context)).toBe(headers);
+    expect(
+      redirectReferer(headers, response("http://plain.example/"), new URL("https://site.example/"), context),
+    ).toBe(headers);
   });
 
   it("keeps the caller's own Referer before the computed one", () => {
     const own = HttpHeaders.from({ referer: "mine" });
-    const first = firstReferer(own, new URL("https://site.example/p"), "unsafe-url", "https://site.example/x");
+    const first = firstReferer(
+      own,
+      new URL("https://site.example/p"),
+      "unsafe-url",
+      "https://site.example/x",
+    );
     expect(first.headers.get("referer")).toBe("mine, https://site.example/p");
     const context = new Context().set(referrerKey, first.state!);
-    const next = redirectReferer(first.headers, response("https://site.example/x", "no-referrer"), new URL("https://site.example/z"), context);
+    const next = redirectReferer(
+      first.headers,
+      response("https://site.example/x", "no-referrer"),
+      new URL("https://site.example/z"),
+      context,
+    );
     expect(next.get("referer")).toBe("mine");
   });
 
   it("does nothing for a call without a referrer", () => {
     const headers = HttpHeaders.from({ a: "1" });
-    expect(redirectReferer(headers, response("https://a.example/"), new URL("https://b.example/"), new Context())).toBe(headers);
-    expect(redirectReferer(headers, response("https://a.example/"), new URL("https://b.example/"), undefined)).toBe(headers);
+    expect(
+      redirectReferer(headers, response("https://a.example/"), new URL("https://b.example/"), new Context()),
+    ).toBe(headers);
+    expect(
+      redirectReferer(headers, response("https://a.example/"), new URL("https://b.example/"), undefined),
+    ).toBe(headers);
   });
 });

@@ -85,10 +85,10 @@ function sameOrigin(a: URL, b: URL): boolean {
  * "strict-origin-when-cross-origin"), or `undefined` for none.
  */
 export function determineReferrer(source: URL, policy: string, current: URL): URL | undefined {
-  let full = strip(source, false);
-  if (full === undefined) return undefined;
+  const stripped = strip(source, false);
+  if (stripped === undefined) return undefined;
   const origin = strip(source, true) as URL;
-  if (full.href.length > MAX_LENGTH) full = origin;
+  const full = stripped.href.length > MAX_LENGTH ? origin : stripped;
   const downgrade = (): boolean => isTrustworthy(full) && !isTrustworthy(current);
   switch (policy) {
     case "no-referrer":
@@ -126,7 +126,8 @@ export function referrerSource(referrer: string | undefined): URL | undefined {
 
 /** `Referer` as fetch appends it: after the caller's own value, if any. */
 function withReferer(headers: HttpHeaders, own: string | undefined, referrer: URL | undefined): HttpHeaders {
-  if (referrer === undefined) return own === undefined ? headers.delete("referer") : headers.set("referer", own);
+  if (referrer === undefined)
+    return own === undefined ? headers.delete("referer") : headers.set("referer", own);
   return headers.set("referer", own === undefined ? referrer.href : `${own}, ${referrer.href}`);
 }
 

@@ -56,8 +56,8 @@ function ignore(): void {}
 // stream body is cancelled at once with the signal's reason, which is also what fetch rejects with.
 function aborted(call: FetchCall, signal: AbortSignal): Promise<never> {
   if (!URL.canParse(call.url)) return Promise.reject(new TypeError(`Failed to parse URL from ${call.url}`));
-  const body = call.body as { getReader?: unknown; locked?: boolean; cancel?: (r: unknown) => Promise<void> };
-  if (typeof body?.getReader === "function" && !body.locked) body.cancel?.(signal.reason).catch(ignore);
+  const body = call.body as unknown as ReadableStream | undefined;
+  if (typeof body?.getReader === "function" && !body.locked) body.cancel(signal.reason).catch(ignore);
   return Promise.reject(signal.reason);
 }
 
