@@ -35,11 +35,12 @@ export function checkFetchIntegrity(
   }
   const expected = parseFetchIntegrity(integrity);
   // No token names a known algorithm: fetch accepts any body, so there is nothing to hold back.
-  if (expected === undefined) return Promise.resolve(toWebResponse(res, call.method, hooks));
+  if (expected === undefined)
+    return Promise.resolve(toWebResponse(res, call.method, hooks, undefined, call.signal));
   const checked = new IntegrityStream(expected, site);
   pipeline(res.body, checked, ignore);
   return readAll(checked, (error) => mapError(error, { ...site, url: res.url, phase: "body" })).then(
-    (bytes) => toWebResponse(res, call.method, hooks, Readable.from([bytes])),
+    (bytes) => toWebResponse(res, call.method, hooks, Readable.from([bytes]), call.signal),
     (error: unknown) => {
       throw fetchFailure(error, call.signal);
     },

@@ -43,7 +43,7 @@ function respond(call: FetchCall, res: HttpResponse): Response | Promise<Respons
     const decoded = decodeResponse(res, call.method, undefined, false);
     const hooks = new BodyHooks(res, decoded, call);
     if (call.sri !== undefined) return checkFetchIntegrity(call, decoded, hooks);
-    return toWebResponse(decoded, call.method, hooks);
+    return toWebResponse(decoded, call.method, hooks, undefined, call.signal);
   } catch (error) {
     throw fetchFailure(error, call.signal);
   }
