@@ -1,9 +1,11 @@
 import type { RequestBody } from "./body.ts";
 import type { CacheMode } from "./cache-mode.ts";
 import { checkCacheMode } from "./cache-mode.ts";
+import { Context } from "./context.ts";
 import { fetchBody, readRequestBody } from "./fetch-body.ts";
 import { fetchHeaders } from "./fetch-headers.ts";
 import { checkRequestInit } from "./fetch-init-checks.ts";
+import { firstReferer, referrerKey, referrerSource } from "./fetch-referrer.ts";
 import type { HeadersInit, HttpHeaders } from "./headers.ts";
 import type { RedirectMode } from "./request.ts";
 
@@ -17,6 +19,13 @@ export interface FetchCall {
   readonly redirect: RedirectMode | undefined;
   /** fetch's cache mode, for a cache plugin in the chain (`@switchyard/cache`); absent for "default". */
   readonly cache?: CacheMode;
+  /**
+   * The call's context: made only when a referrer must be determined again on each redirect hop
+   * (see fetch-referrer.ts); otherwise client.request makes one as for any call.
+   */
+  readonly context?: Context;
+  /** fetch's `integrity` (not `integrity`: client.request would check that one its own way). */
+  readonly sri?: string;
 }
 
 /** Returned for URLs Node's fetch answers without the network (`data:`, `blob:`): handed to it. */
@@ -57,6 +66,31 @@ function isLocalScheme(url: string): boolean {
   return (c === 0x64 || c === 0x62) && /^(?:data|blob):/i.test(url);
 }
 
+// The RequestInit members whose presence makes fetch forget a Request's referrer and its policy.
+const INIT_MEMBERS = [
+  "method",
+  "headers",
+  "body",
+  "referrer",
+  "referrerPolicy",
+  "mode",
+  "credentials",
+  "cache",
+  "redirect",
+  "integrity",
+  "keepalive",
+  "signal",
+  "window",
+  "duplex",
+  "priority",
+] as const;
+
+function isEmptyInit(init: RequestInit | undefined): boolean {
+  if (init == null) return true;
+  for (const name of INIT_MEMBERS) if ((init as Record<string, unknown>)[name] !== undefined) return false;
+  return true;
+}
+
 function isRequest(input: object): input is Request {
   return (
     input instanceof Request ||
@@ -83,6 +117,9 @@ export function fetchCall(
   let signal: AbortSignal | undefined;
   let redirect: string | undefined;
   let cache: string | undefined;
+  let referrer: string | undefined;
+  let policy: string | undefined;
+  let sri: string | undefined;
   if (typeof input === "string") url = input;
   else if (input instanceof URL) url = input.href;
   else if (typeof input === "object" && input !== null && isRequest(input)) {
@@ -96,6 +133,13 @@ export function fetchCall(
     redirect = input.redirect;
     cache = input.cache;
     stream = input.body as ReadableStream<Uint8Array> | null;
+    sri = input.integrity || undefined;
+    // A Request built without a referrer reports "about:client" (none, outside a page).
+    const own = input.referrer;
+    if (own !== "about:client" && own !== "" && own !== undefined && isEmptyInit(init)) {
+      referrer = own;
+      policy = input.referrerPolicy;
+    }
   } else url = String(input);
   if (isLocalScheme(url)) return LOCAL_SCHEME;
   checkUrl(url);
@@ -106,6 +150,9 @@ export function fetchCall(
     if (init.signal !== undefined) signal = init.signal ?? undefined;
     if (init.redirect !== undefined) redirect = init.redirect;
     if (init.cache !== undefined) cache = init.cache;
+    if (init.referrer !== undefined) referrer = init.referrer;
+    if (init.referrerPolicy !== undefined) policy = init.referrerPolicy;
+    if (init.integrity !== undefined) sri = String(init.integrity) || undefined;
     if (init.body !== undefined) {
       body = fetchBody(init.body, (init as { duplex?: unknown }).duplex);
       stream = null;
@@ -131,15 +178,42 @@ export function fetchCall(
   } catch {
     throw new TypeError(`'${cache}' is not a valid value for the cache option.`);
   }
-  const call: FetchCall = {
+  let sent = fetchHeaders(headers, url.startsWith("https:"), cache);
+  let context: Context | undefined;
+  const source = referrer === undefined ? undefined : referrerSource(referrer);
+  if (source !== undefined) {
+    let first: ReturnType<typeof firstReferer>;
+    try {
+      first = firstReferer(sent, source, policy ?? "", url);
+    } catch (cause) {
+      throw new TypeError(`Failed to parse URL from ${url}`, { cause });
+    }
+    sent = first.headers;
+    if (first.state !== undefined && (redirect === undefined || redirect === "follow")) {
+      context = new Context().set(referrerKey, first.state);
+    }
+  }
+  const call: Mutable<FetchCall> = {
     url,
     method,
-    headers: fetchHeaders(headers, url.startsWith("https:"), cache),
+    headers: sent,
     body,
     signal,
     redirect: redirect as RedirectMode | undefined,
-    ...(mode === undefined ? {} : { cache: mode }),
   };
+  // The rare members are added only when present (no per-call spread of empty objects).
+  if (mode !== undefined) call.cache = mode;
+  if (context !== undefined) call.context = context;
+  if (sri !== undefined) call.sri = sri;
   if (stream === null) return call;
+  // Aborted already: the Request's stream is cancelled with the reason, never read (see fetch.ts).
+  if (signal?.aborted) {
+    stream.cancel(signal.reason).catch(ignore);
+    return call;
+  }
   return readRequestBody(stream).then((read) => ({ ...call, body: read }));
 }
+
+function ignore(): void {}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };

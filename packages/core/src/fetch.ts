@@ -3,6 +3,7 @@ import { decodeResponse } from "./decompress.ts";
 import { bodyFailure, fetchFailure } from "./fetch-error.ts";
 import type { FetchCall } from "./fetch-input.ts";
 import { fetchCall, LOCAL_SCHEME } from "./fetch-input.ts";
+import { checkFetchIntegrity } from "./fetch-integrity.ts";
 import { mapError } from "./map-error.ts";
 import type { HttpResponse } from "./response.ts";
 import type { WebStreamHooks } from "./web-body.ts";
@@ -37,13 +38,27 @@ class BodyHooks implements WebStreamHooks {
   };
 }
 
-function respond(call: FetchCall, res: HttpResponse): Response {
+function respond(call: FetchCall, res: HttpResponse): Response | Promise<Response> {
   try {
     const decoded = decodeResponse(res, call.method, undefined, false);
-    return toWebResponse(decoded, call.method, new BodyHooks(res, decoded, call));
+    const hooks = new BodyHooks(res, decoded, call);
+    if (call.sri !== undefined) return checkFetchIntegrity(call, decoded, hooks);
+    return toWebResponse(decoded, call.method, hooks, undefined, call.signal);
   } catch (error) {
     throw fetchFailure(error, call.signal);
   }
+}
+
+function ignore(): void {}
+
+// Aborted before anything was sent. fetch's Request constructor runs first, so a URL it cannot
+// parse is still a TypeError (client.fetch leaves most http(s) URLs to the client to parse); a
+// stream body is cancelled at once with the signal's reason, which is also what fetch rejects with.
+function aborted(call: FetchCall, signal: AbortSignal): Promise<never> {
+  if (!URL.canParse(call.url)) return Promise.reject(new TypeError(`Failed to parse URL from ${call.url}`));
+  const body = call.body as unknown as ReadableStream | undefined;
+  if (typeof body?.getReader === "function" && !body.locked) body.cancel(signal.reason).catch(ignore);
+  return Promise.reject(signal.reason);
 }
 
 // Node's own fetch, taken when core loads: a program that then sets `globalThis.fetch =
@@ -59,7 +74,7 @@ const nodeFetch: typeof globalThis.fetch = globalThis.fetch;
  */
 export function createFetch(request: Request): typeof globalThis.fetch {
   function send(call: FetchCall): Promise<Response> {
-    if (call.signal?.aborted) return Promise.reject(call.signal.reason);
+    if (call.signal?.aborted) return aborted(call, call.signal);
     return request(call.url, call).then(
       (res) => respond(call, res),
       (error: unknown) => {

@@ -11,6 +11,24 @@ export type HeadersInit =
   | Headers;
 
 type HeaderRecord = Record<string, HeaderValue>;
+// Lower-case name -> the spelling the caller gave, for names that were not lower case.
+type Spelling = Readonly<Record<string, string>>;
+
+/**
+ * Headers over an already normalised record (lower-case names, checked values) that go on the wire
+ * with the caller's spelling of the names in `spelling` (core-internal: client.fetch keeps the
+ * first spelling of each name, as fetch does).
+ */
+export let spelledHeaders: (
+  record: Readonly<Record<string, HeaderValue>>,
+  spelling: Spelling | undefined,
+) => HttpHeaders;
+
+/**
+ * The record to put on the wire (core-internal): `toRecord()`, or, when names were given with
+ * another spelling (see `spelledHeaders`), a copy with those names spelled as given.
+ */
+export let wireRecord: (headers: HttpHeaders) => Readonly<Record<string, HeaderValue>>;
 
 // RFC 9110 §5.1 field-name token, §5.5 field-value: no CR, LF or NUL.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -37,9 +55,24 @@ function checkValue(name: string, value: string): string {
  */
 export class HttpHeaders implements Iterable<[string, string]> {
   readonly #record: Readonly<HeaderRecord>;
+  // Only client.fetch sets it: headers built any other way are sent lower case, as before.
+  readonly #spelling: Spelling | undefined;
 
-  private constructor(record: Readonly<HeaderRecord>) {
+  private constructor(record: Readonly<HeaderRecord>, spelling?: Spelling) {
     this.#record = record;
+    this.#spelling = spelling;
+  }
+
+  static {
+    spelledHeaders = (record, spelling) => new HttpHeaders(record, spelling);
+    wireRecord = (headers) => {
+      const spelling = headers.#spelling;
+      const record = headers.#record;
+      if (spelling === undefined) return record;
+      const out: HeaderRecord = Object.create(null);
+      for (const name of Object.keys(record)) out[spelling[name] ?? name] = record[name] as HeaderValue;
+      return out;
+    };
   }
 
   /** Empty headers. */
@@ -84,7 +117,7 @@ export class HttpHeaders implements Iterable<[string, string]> {
     const key = checkName(name);
     const next: HeaderRecord = Object.assign(Object.create(null), this.#record);
     next[key] = normaliseValue(key, value);
-    return new HttpHeaders(Object.freeze(next));
+    return new HttpHeaders(Object.freeze(next), this.#spelling);
   }
 
   /** New headers without `name`s (returns this when none is present). */
@@ -97,14 +130,17 @@ export class HttpHeaders implements Iterable<[string, string]> {
       delete copy[key];
       next = copy;
     }
-    return next ? new HttpHeaders(Object.freeze(next)) : this;
+    return next ? new HttpHeaders(Object.freeze(next), this.#spelling) : this;
   }
 
   /** New headers with every entry of `init` set over these; `undefined` values delete. */
   merge(init: HeadersInit): HttpHeaders {
     const next: HeaderRecord = Object.assign(Object.create(null), this.#record);
+    let spelling = this.#spelling;
     if (init instanceof HttpHeaders) {
       Object.assign(next, init.#record);
+      const other = init.#spelling;
+      if (other !== undefined) spelling = spelling === undefined ? other : { ...spelling, ...other };
     } else if (isIterable(init)) {
       const seen = new Set<string>();
       for (const [name, value] of init) {
@@ -125,7 +161,7 @@ export class HttpHeaders implements Iterable<[string, string]> {
         else next[key] = normaliseValue(key, value);
       }
     }
-    return new HttpHeaders(Object.freeze(next));
+    return new HttpHeaders(Object.freeze(next), spelling);
   }
 
   /** The normalised record, for undici's `headers` option; frozen for headers built here. */

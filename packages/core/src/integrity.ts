@@ -77,3 +77,35 @@ export function parseIntegrity(value: string, options: SwitchyardErrorOptions = 
   for (const d of digests) if (STRENGTH[d.algorithm] > STRENGTH[algorithm]) algorithm = d.algorithm;
   return { algorithm, digests: digests.filter((d) => d.algorithm === algorithm), text: value };
 }
+
+const NEVER: Buffer = Buffer.alloc(0);
+const BASE64ISH = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+/**
+ * Parses `integrity` as fetch reads it (SRI metadata, as undici's fetch does): tokens separated by
+ * spaces, `?options` dropped, tokens whose first six characters are not sha256/sha384/sha512
+ * skipped, and never an error. A digest may be base64 or base64url, padded or not; a value that is
+ * not the canonical encoding of a digest can never match (fetch compares the encodings). Only the
+ * strongest algorithm named counts. `undefined` when no token names a known algorithm: fetch then
+ * accepts any body.
+ */
+export function parseFetchIntegrity(value: string): ParsedIntegrity | undefined {
+  const digests: IntegrityDigest[] = [];
+  for (const token of value.split(" ")) {
+    const expression = token.split("?", 1)[0] as string;
+    const algorithm = expression.slice(0, 6);
+    if (algorithm !== "sha256" && algorithm !== "sha384" && algorithm !== "sha512") continue;
+    const text = expression.slice(7);
+    let digest = NEVER;
+    if (BASE64ISH.test(text)) {
+      const bytes = Buffer.from(text, "base64");
+      const canonical = text.replace(/=+$/, "").replaceAll("-", "+").replaceAll("_", "/");
+      if (bytes.toString("base64").replace(/=+$/, "") === canonical) digest = bytes;
+    }
+    digests.push({ algorithm, digest });
+  }
+  if (digests.length === 0) return undefined;
+  let algorithm: IntegrityAlgorithm = "sha256";
+  for (const d of digests) if (STRENGTH[d.algorithm] > STRENGTH[algorithm]) algorithm = d.algorithm;
+  return { algorithm, digests: digests.filter((d) => d.algorithm === algorithm), text: value };
+}

@@ -1,6 +1,7 @@
 import type { Context } from "./context.ts";
 import { originOf, withoutCrossOriginSecrets } from "./cross-origin.ts";
 import { BodyNotReplayableError, RedirectError } from "./errors.ts";
+import { redirectReferer } from "./fetch-referrer.ts";
 import { redactUrl, redactUrlError } from "./redact.ts";
 import type { HttpRequest } from "./request.ts";
 import type { HttpResponse } from "./response.ts";
@@ -80,6 +81,8 @@ export function redirectRequest(
   if (originOf(from) !== to || originOf(request.urlParts) !== to) {
     headers = withoutCrossOriginSecrets(headers, context ?? response.context);
   }
+  // A client.fetch call with a referrer determines it again for each hop (nothing otherwise).
+  headers = redirectReferer(headers, response, target, context ?? response.context);
   if (toGet) {
     headers = headers.delete(...BODY_HEADERS);
     return request.with({ url: target, method: "GET", headers, body: null });

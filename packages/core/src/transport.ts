@@ -7,7 +7,7 @@ import { noteSent } from "./context.ts";
 import { channels } from "./diagnostics.ts";
 import { AbortError, TimeoutError } from "./errors.ts";
 import type { HeaderValue } from "./headers.ts";
-import { HttpHeaders } from "./headers.ts";
+import { HttpHeaders, wireRecord } from "./headers.ts";
 import { attachLease, urlFieldsOf } from "./internals.ts";
 import { attemptKey } from "./keys.ts";
 import { mapError } from "./map-error.ts";
@@ -59,16 +59,29 @@ export function createDirectTransport(dispatcher: Dispatcher, pool?: Pool): Dire
       const refused = Promise.reject(unsupportedScheme(request.scheme, request.method, request.url));
       return then === undefined ? refused : refused.catch((error: unknown) => then.failure(error));
     }
-    const holder = request.bodyHolder;
-    if (holder === undefined) return send(dispatcher, pool, request, context, undefined, then);
-    return holder
-      .open("a second attempt needs it", { method: request.method, url: redactUrl(request.url) })
-      .then(
-        (body) => send(dispatcher, pool, request, context, body, then),
-        then === undefined ? undefined : (error: unknown) => then.failure(error),
-      );
+    return dispatch(dispatcher, pool, request, context, then, false);
   };
 }
+
+function dispatch(
+  dispatcher: Dispatcher,
+  pool: Pool | undefined,
+  request: HttpRequest,
+  context: Context,
+  then: Continuation | undefined,
+  misdirected: boolean,
+): Promise<HttpResponse> {
+  const holder = request.bodyHolder;
+  if (holder === undefined) return send(dispatcher, pool, request, context, undefined, then, misdirected);
+  return holder
+    .open("a second attempt needs it", { method: request.method, url: redactUrl(request.url) })
+    .then(
+      (body) => send(dispatcher, pool, request, context, body, then, misdirected),
+      then === undefined ? undefined : (error: unknown) => then.failure(error),
+    );
+}
+
+function ignore(): void {}
 
 function send(
   dispatcher: Dispatcher,
@@ -77,11 +90,12 @@ function send(
   context: Context,
   body: DispatchBody | undefined,
   then: Continuation | undefined,
+  misdirected: boolean,
 ): Promise<HttpResponse> {
   const url = urlFieldsOf(request);
   // No headers at all is undici's cheapest case (an empty record is still walked).
   let headers: Readonly<Record<string, HeaderValue>> | undefined =
-    request.headers === HttpHeaders.EMPTY ? undefined : request.headers.toRecord();
+    request.headers === HttpHeaders.EMPTY ? undefined : wireRecord(request.headers);
   if (url.username || url.password || body?.contentType !== undefined || body?.contentLength !== undefined) {
     headers = implicitHeaders(request, url, body);
   }
@@ -110,6 +124,15 @@ function send(
   // reaction on it, a second microtask hop on every call).
   return new Promise<HttpResponse>((resolve, reject) => {
     dispatcher.request(dispatchOptions, (error, data) => {
+      // 421 Misdirected Request: the connection reached a server that does not serve this origin
+      // (RFC 9110 §15.5.20). As fetch does, the request is sent once more on a new connection when
+      // its body can be sent again. Destroying the body here, while undici is still reading the
+      // answer, closes the connection it came on, so the pool opens another.
+      if (error == null && data.statusCode === 421 && !misdirected && request.hasReplayableBody) {
+        data.body.on("error", ignore).destroy();
+        resolve(dispatch(dispatcher, pool, request, context, then, true));
+        return;
+      }
       let response: HttpResponse;
       try {
         if (error) throw attemptFailed(transportError(error, request, context), request, context);
@@ -220,5 +243,5 @@ function implicitHeaders(
   ) {
     headers = headers.set("content-length", body.contentLength);
   }
-  return headers.toRecord();
+  return wireRecord(headers);
 }

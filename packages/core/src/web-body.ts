@@ -25,6 +25,8 @@ export class NodeByteSource implements UnderlyingByteSource {
   #controller: ReadableByteStreamController | undefined;
   // idle: nothing read yet; flowing: listeners attached; done: closed, errored, cancelled or taken.
   #state: "idle" | "flowing" | "done" = "idle";
+  // Called once when the source is let go (see onDone).
+  #done: (() => void) | undefined;
 
   constructor(source: Readable, hooks: WebStreamHooks) {
     this.#source = source;
@@ -60,12 +62,36 @@ export class NodeByteSource implements UnderlyingByteSource {
   }
 
   /**
+   * Errors the web stream with `reason` at once (fetch's abort: the body errors with the signal's
+   * reason synchronously) and destroys the source. Nothing once the stream is done.
+   */
+  abort(reason: unknown): void {
+    if (this.#state === "done") return;
+    this.#detach();
+    this.#controller?.error(reason);
+    this.#source.destroy();
+  }
+
+  /** Runs `fn` once when the source is let go: ended, failed, cancelled, aborted or taken over. */
+  onDone(fn: () => void): void {
+    if (this.#state === "done") fn();
+    else this.#done = fn;
+  }
+
+  #finish(): void {
+    const done = this.#done;
+    this.#done = undefined;
+    done?.();
+  }
+
+  /**
    * The Node stream, when nothing has been read from it yet; the web stream is closed empty (its
    * reader sees the end at once). `undefined` once reading has begun.
    */
   takeover(): Readable | undefined {
     if (this.#state !== "idle") return undefined;
     this.#state = "done";
+    this.#finish();
     this.#controller?.close();
     return this.#source;
   }
@@ -75,6 +101,7 @@ export class NodeByteSource implements UnderlyingByteSource {
 
   #detach(): void {
     this.#state = "done";
+    this.#finish();
     const source = this.#source;
     source.off("data", this.#onData);
     source.off("end", this.#onEnd);

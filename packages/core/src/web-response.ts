@@ -30,9 +30,16 @@ class ImmutableHeaders extends Headers {
   }
 }
 
+// Each received line is appended on its own, so Headers joins repeated ones with ", " after
+// normalising each value (two empty lines read ", ", as fetch has it; joined first, they read ",").
 function immutableHeaders(res: HttpResponse): ImmutableHeaders {
   const headers = new ImmutableHeaders();
-  for (const [name, value] of res.headers) headers.append(name, value);
+  const record = res.headers.toRecord();
+  for (const name of Object.keys(record)) {
+    const value = record[name];
+    if (typeof value === "string") headers.append(name, value);
+    else if (value !== undefined) for (const one of value) headers.append(name, one);
+  }
   return headers[kLock]();
 }
 
@@ -44,6 +51,7 @@ const FetchResponse = class Response extends globalThis.Response {
   readonly #headers: Headers;
   readonly #source: NodeByteSource | undefined;
   readonly #fail: (error: unknown) => unknown;
+  readonly #signal: AbortSignal | undefined;
 
   constructor(
     body: NodeByteSource | ReadableStream<Uint8Array> | null,
@@ -51,6 +59,7 @@ const FetchResponse = class Response extends globalThis.Response {
     url: string,
     redirected: boolean,
     fail: (error: unknown) => unknown = rethrow,
+    signal?: AbortSignal,
   ) {
     super(body instanceof NodeByteSource ? byteStream(body) : body, init);
     this.#url = url;
@@ -58,6 +67,22 @@ const FetchResponse = class Response extends globalThis.Response {
     this.#headers = init.headers as Headers;
     this.#source = body instanceof NodeByteSource ? body : undefined;
     this.#fail = fail;
+    this.#signal = signal;
+  }
+
+  // After the call's signal aborted, a whole-body read of a body not yet used rejects at once with
+  // the reason and leaves the body as it is, so a second read rejects the same way (WPT's
+  // "response.text() rejects if already aborted"; Node 22's fetch, the spec).
+  #aborted(): Promise<never> | undefined {
+    const signal = this.#signal;
+    if (signal === undefined || !signal.aborted || this.bodyUsed) return undefined;
+    return Promise.reject(signal.reason);
+  }
+  override blob(): Promise<Blob> {
+    return this.#aborted() ?? super.blob();
+  }
+  override formData(): Promise<FormData> {
+    return this.#aborted() ?? super.formData();
   }
 
   // A whole-body read before anything was read from the stream takes the Node stream directly
@@ -78,16 +103,22 @@ const FetchResponse = class Response extends globalThis.Response {
     return readAll(source, this.#fail);
   }
   override arrayBuffer(): Promise<ArrayBuffer> {
-    return this.#take()?.then((bytes) => bytes.buffer as ArrayBuffer) ?? super.arrayBuffer();
+    return (
+      this.#aborted() ?? this.#take()?.then((bytes) => bytes.buffer as ArrayBuffer) ?? super.arrayBuffer()
+    );
   }
   override bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    return (this.#take() as Promise<Uint8Array<ArrayBuffer>> | undefined) ?? super.bytes();
+    return this.#aborted() ?? (this.#take() as Promise<Uint8Array<ArrayBuffer>> | undefined) ?? super.bytes();
   }
   override text(): Promise<string> {
-    return this.#take()?.then((bytes) => utf8.decode(bytes)) ?? super.text();
+    return this.#aborted() ?? this.#take()?.then((bytes) => utf8.decode(bytes)) ?? super.text();
   }
   override json(): Promise<unknown> {
-    return this.#take()?.then((bytes) => JSON.parse(utf8.decode(bytes)) as unknown) ?? super.json();
+    return (
+      this.#aborted() ??
+      this.#take()?.then((bytes) => JSON.parse(utf8.decode(bytes)) as unknown) ??
+      super.json()
+    );
   }
   override get url(): string {
     return this.#url;
@@ -127,22 +158,36 @@ export function responseUrl(url: string): string {
   return parsed.href;
 }
 
+/** Whether fetch gives a response to `method` with `status` a null body (HEAD, 204, 304...). */
+export function hasNullBody(status: number, method: string | undefined): boolean {
+  return NULL_BODY_STATUS.has(status) || method === "HEAD" || method?.toUpperCase() === "HEAD";
+}
+
 /**
  * Wraps an HttpResponse as a WHATWG Response without reading its body: `type` "basic", `url`
  * without credentials or fragment, `redirected`, immutable headers, a byte-stream body (null for
  * HEAD and null-body statuses, whose body is discarded) that gives the socket back when
- * cancelled, and a `clone()` that keeps all of these.
+ * cancelled, and a `clone()` that keeps all of these. With `signal`, the body errors with the
+ * signal's reason the moment it aborts, as a fetch response body does.
  */
 export function toWebResponse(
   res: HttpResponse,
   method?: string,
   hooks?: WebStreamHooks,
   body?: HttpResponse["body"],
+  signal?: AbortSignal,
 ): Response {
-  const nullBody = NULL_BODY_STATUS.has(res.status) || method === "HEAD" || method?.toUpperCase() === "HEAD";
+  const nullBody = hasNullBody(res.status, method);
   if (nullBody) void res.discard();
   const effective = hooks ?? { cancel: () => res.discard() };
   const source = nullBody ? null : new NodeByteSource(body ?? res.body, effective);
+  // fetch errors the body with the signal's reason the moment the signal aborts (not a step later,
+  // when the source reports its destruction). The listener goes when the body is done with.
+  if (source !== null && signal !== undefined && !signal.aborted) {
+    const onAbort = (): void => source.abort(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    source.onDone(() => signal.removeEventListener("abort", onAbort));
+  }
   const headers = immutableHeaders(res);
   const url = responseUrl(res.url);
   const fail = effective.error ?? rethrow;
@@ -153,9 +198,10 @@ export function toWebResponse(
       url,
       res.redirected,
       fail,
+      signal,
     );
   } catch {
     // An odd reason phrase must not fail the call; the status code is what matters.
-    return new FetchResponse(source, { status: res.status, headers }, url, res.redirected, fail);
+    return new FetchResponse(source, { status: res.status, headers }, url, res.redirected, fail, signal);
   }
 }
