@@ -29,7 +29,7 @@ export function admit(
   request: HttpRequest,
   context: Context,
   key: string,
-  credential: string,
+  credential: string | (() => string),
   res: HttpResponse,
   land: (() => void) | undefined,
   background: boolean,
@@ -67,7 +67,8 @@ export function admit(
     policy: policy.toObject(),
     status: res.status,
     statusText: res.statusText,
-    credential,
+    // Worked out only for a response that may be stored (it reads every header and the URL).
+    credential: typeof credential === "function" ? credential() : credential,
     staleIfError: staleIfErrorSeconds(res.headers.get("cache-control"), parts.o.shared),
     vary: varySelection(res.headers.get("vary"), preq.headers),
   };

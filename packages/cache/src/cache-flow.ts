@@ -65,7 +65,16 @@ export class CacheFlow {
   /** A key whose last answer could not be stored: the network, then store it if it now may be. */
   fetchUncached(request: HttpRequest, next: Next, context: Context, key: string): Promise<HttpResponse> {
     return next(request).then((res) =>
-      admit(this.#parts, request, context, key, credentialIdentity(request, context), res, undefined, false),
+      admit(
+        this.#parts,
+        request,
+        context,
+        key,
+        () => credentialIdentity(request, context),
+        res,
+        undefined,
+        false,
+      ),
     );
   }
 
