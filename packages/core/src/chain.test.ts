@@ -40,6 +40,14 @@ describe("orderMiddleware", () => {
     }
   });
 
+  it("puts the observe stage outside the cache and everything else, wherever it is listed", () => {
+    const others = [mw("retry", "policy"), mw("cache", "cache"), mw("auth", "authorize")];
+    for (let at = 0; at <= others.length; at++) {
+      const list = [...others.slice(0, at), mw("otel", "observe"), ...others.slice(at)];
+      expect(orderMiddleware(list).map((m) => m.name)).toEqual(["otel", "cache", "retry", "auth"]);
+    }
+  });
+
   it("keeps list order within a stage", () => {
     const list = [mw("b", "send"), mw("a", "policy"), mw("c", "send"), mw("d", "policy")];
     expect(orderMiddleware(list).map((m) => m.name)).toEqual(["a", "d", "b", "c"]);
@@ -57,7 +65,7 @@ describe("validateMiddleware", () => {
     [[{ stage: "send", handle() {} }], /needs a non-empty string name/],
     [
       [{ name: "x", stage: "outer", handle() {} }],
-      /stage outer; expected one of cache, policy, route, resolve, authorize, send/,
+      /stage outer; expected one of observe, cache, policy, route, resolve, authorize, send/,
     ],
     [[{ name: "x", stage: "send" }], /needs a handle\(\) function/],
   ])("rejects %j", (list, message) => {

@@ -36,9 +36,9 @@ export interface OtelMiddleware extends Middleware {
 const NAME = "@switchyard/otel";
 
 /**
- * OpenTelemetry for Switchyard: one `CLIENT` span per logical call (stage `cache`, outside every
- * policy middleware; list it before a cache so that hits are traced too, with the cache's outcome
- * as `switchyard.cache.status`), with one span per attempt beneath it, from the diagnostics channels
+ * OpenTelemetry for Switchyard: one `CLIENT` span per logical call (stage `observe`, outside the
+ * cache and every policy middleware whatever the list order: hits are traced too, with the cache's
+ * outcome as `switchyard.cache.status`), with one span per attempt beneath it, from the diagnostics channels
  * the packages publish, and the `http.client.request.duration` histogram plus retry, mirror-failure
  * and Retry-After counters. It subscribes when created; nothing listens until then.
  *
@@ -106,9 +106,9 @@ export function otel(options: OtelOptions = {}): OtelMiddleware {
 
   return {
     name: "otel",
-    // Outermost: it wraps retry whatever the list order, and a cache listed after it, so a call
-    // answered from the cache is one span too.
-    stage: "cache",
+    // Outermost: it wraps the cache and retry whatever the list order, so a call answered from
+    // the cache is one span too, and a retried call one span with its attempts beneath it.
+    stage: "observe",
     close: () => tracker.close(),
     handle(request: HttpRequest, next: Next, context: Context): Promise<HttpResponse> {
       const attributes = requestAttributes(request.method, redactUrl(request.url));

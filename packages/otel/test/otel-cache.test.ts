@@ -77,6 +77,13 @@ describe("otel with a cache", () => {
     expect(t.attempts()[0]?.parentSpanContext?.spanId).toBe(miss?.spanContext().spanId);
   });
 
+  it("traces hits listed after the cache too (its stage, observe, is outermost)", async () => {
+    const t = traced((plugin) => [cache({ store: memoryStore() }), plugin]);
+    await (await t.client.request(`${origin}/doc`)).text();
+    await (await t.client.request(`${origin}/doc`)).text();
+    expect(t.calls().map((s) => s.attributes["switchyard.cache.status"])).toEqual(["miss", "hit"]);
+  });
+
   it("marks a revalidated call, whose attempt was answered 304", async () => {
     const t = traced((plugin) => [plugin, cache({ store: memoryStore() })]);
     // Read to the end: the cache stores a body as it is read.

@@ -90,8 +90,7 @@ export async function getCommand(args: readonly string[]): Promise<number> {
   } catch (error) {
     throw new CliError(`--cache ${values.cache}: ${describeError(error)}`, EXIT.config, { cause: error });
   }
-  // otel and the cache share the outermost stage, where list order holds: otel first, so a call
-  // answered from the cache is traced too (with its cache status).
+  // Their stages (observe, cache) put them outermost whatever their place in the list.
   const first = [...(tracing ? [tracing.plugin] : []), ...(cached ? [cached] : [])];
   const { client, plugins } = await createCliClient(values, "get", first);
 
