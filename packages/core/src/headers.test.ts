@@ -27,3 +27,22 @@ describe("HttpHeaders", () => {
     expect(h.delete("A").has("a")).toBe(false);
   });
 });
+
+describe("HttpHeaders over a plain record (undici's response headers)", () => {
+  it("finds nothing under names of Object.prototype's members", () => {
+    const headers = HttpHeaders.trusted({ "content-type": "text/plain" });
+    for (const name of ["constructor", "__proto__", "Constructor"]) {
+      expect(headers.has(name)).toBe(false);
+      expect(headers.get(name)).toBeUndefined();
+      expect(headers.getAll(name)).toEqual([]);
+      expect(headers.delete(name)).toBe(headers);
+    }
+    expect(headers.get("content-type")).toBe("text/plain");
+  });
+
+  it("still reads a header a server named constructor", () => {
+    const headers = HttpHeaders.trusted({ constructor: "yes" } as Record<string, string>);
+    expect(headers.get("constructor")).toBe("yes");
+    expect(headers.has("Constructor")).toBe(true);
+  });
+});

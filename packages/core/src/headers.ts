@@ -34,6 +34,13 @@ export let wireRecord: (headers: HttpHeaders) => Readonly<Record<string, HeaderV
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\r\n\0]/;
 
+// undici's response records are plain objects: `constructor` or `__proto__` would otherwise find
+// Object.prototype's members. A header value is only ever a string or an array of strings.
+function own(record: Readonly<HeaderRecord>, key: string): HeaderValue | undefined {
+  const value = record[key];
+  return typeof value === "string" || Array.isArray(value) ? value : undefined;
+}
+
 function checkName(name: string): string {
   if (!TOKEN.test(name))
     throw new InvalidRequestError(`invalid header name ${JSON.stringify(name.slice(0, 64))}`);
@@ -95,21 +102,21 @@ export class HttpHeaders implements Iterable<[string, string]> {
 
   /** The value of `name`; repeated values joined by `, ` (set-cookie too: use getAll for it). */
   get(name: string): string | undefined {
-    const value = this.#record[name.toLowerCase()];
+    const value = own(this.#record, name.toLowerCase());
     if (value === undefined) return undefined;
     return typeof value === "string" ? value : value.join(", ");
   }
 
   /** Every value of `name`. */
   getAll(name: string): string[] {
-    const value = this.#record[name.toLowerCase()];
+    const value = own(this.#record, name.toLowerCase());
     if (value === undefined) return [];
     return typeof value === "string" ? [value] : [...value];
   }
 
   /** Whether `name` is present (case-insensitive). */
   has(name: string): boolean {
-    return this.#record[name.toLowerCase()] !== undefined;
+    return own(this.#record, name.toLowerCase()) !== undefined;
   }
 
   /** New headers with `name` set to `value` (replacing any previous value). */
@@ -125,7 +132,7 @@ export class HttpHeaders implements Iterable<[string, string]> {
     let next: HeaderRecord | undefined;
     for (const name of names) {
       const key = name.toLowerCase();
-      if (this.#record[key] === undefined) continue;
+      if (own(this.#record, key) === undefined) continue;
       const copy: HeaderRecord = next ?? Object.assign(Object.create(null), this.#record);
       delete copy[key];
       next = copy;
