@@ -110,6 +110,8 @@ export { HttpResponse } from "./response.ts";
 export { pluginForScheme } from "./scheme.ts";
 export { publishScrubbed, scrubSecrets } from "./scrub.ts";
 export { checkSealKey, openState, sealState } from "./seal-state.ts";
+export type { SharedToken, SharedTokensOptions } from "./shared-tokens.ts";
+export { SharedTokens } from "./shared-tokens.ts";
 export { abortReason, sleep } from "./sleep.ts";
 export type { Stage } from "./stage.ts";
 export { isStage, STAGES } from "./stage.ts";

@@ -5,9 +5,9 @@ import {
   publishScrubbed,
   redactSecrets,
   redactUrl,
+  SharedTokens,
   servedByKey,
 } from "@switchyard/core";
-import { SharedTokens } from "./auth/shared-tokens.ts";
 import { TokenCache } from "./auth/token-cache.ts";
 import { READ_ONLY_SCOPE } from "./auth/token-provider.ts";
 import { GcsError, GcsRequestError, GcsTokenError } from "./errors.ts";

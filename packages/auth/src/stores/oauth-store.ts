@@ -1,12 +1,11 @@
 import type { BearerCredential, Credential, StateStore } from "@switchyard/core";
-import { checkSealKey, checkStore, InvalidOptionsError } from "@switchyard/core";
+import { checkSealKey, checkStore, InvalidOptionsError, SharedTokens } from "@switchyard/core";
 import { parseKey } from "../credential-key.ts";
 import type { MatcherEntry } from "../credential-matcher.ts";
 import { createMatcher } from "../credential-matcher.ts";
 import { TokenRefreshError } from "../errors.ts";
 import { authChannels, publish } from "../events.ts";
 import type { AuthStore } from "./auth-store.ts";
-import { SharedTokens } from "./shared-tokens.ts";
 
 /** A token as a refresh callback returns it. */
 export interface OAuthToken {

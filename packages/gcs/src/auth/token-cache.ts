@@ -1,6 +1,6 @@
+import type { SharedTokens } from "@switchyard/core";
 import { pluginChannel } from "@switchyard/core";
 import { GcsTokenError } from "../errors.ts";
-import type { SharedTokens } from "./shared-tokens.ts";
 import type { AccessToken, GcsTokenProvider } from "./token-provider.ts";
 
 const tokenChannel = pluginChannel("gcs", "token");

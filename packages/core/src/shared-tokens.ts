@@ -1,12 +1,7 @@
-import {
-  guardStateStore,
-  openState,
-  type StateLease,
-  type StateStore,
-  type StateStoreGuard,
-  sealState,
-  stateKey,
-} from "@switchyard/core";
+import { openState, sealState } from "./seal-state.ts";
+import { stateKey } from "./state-key.ts";
+import type { StateLease, StateStore } from "./state-store.ts";
+import { guardStateStore, type StateStoreGuard } from "./state-store-guard.ts";
 
 /** A token as the fleet shares it: an opaque value (the caller serialises) and how long it lives. */
 export interface SharedToken {
