@@ -1,7 +1,7 @@
-import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { requirePeer, startRedis } from "@switchyard/test-peers";
+import { startFleet } from "@switchyard/test-peers/fleet";
 import { createPeerTempDir } from "@switchyard/testkit/process";
 import { startTestServer, type TestServer } from "@switchyard/testkit/servers";
 import { afterEach, describe, expect, it } from "vitest";
@@ -20,48 +20,9 @@ async function server(status: number): Promise<TestServer> {
 
 /** Forks `count` worker processes (test/fleet-worker.ts); each closed, or killed by PID, at cleanup. */
 async function fleet(count: number, args: readonly string[]) {
-  const script = fileURLToPath(new URL("./fleet-worker.ts", import.meta.url));
-  const children: ChildProcess[] = [];
-  const replies = new Map<ChildProcess, Array<(m: Record<string, unknown>) => void>>();
-  cleanup.push(async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-            child.once("exit", () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            child.send({ close: true });
-          }),
-      ),
-    );
-  });
-  for (let i = 0; i < count; i++) {
-    const child = fork(script, [...args], {
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-      execArgv: ["--disable-warning=ExperimentalWarning"],
-    });
-    children.push(child);
-    replies.set(child, []);
-  }
-  // Started together; each answers once it hears the store's notifications.
-  const ready = await Promise.all(
-    children.map((child) => new Promise((resolve) => child.once("message", (m) => resolve(m)))),
-  );
-  expect(ready).toEqual(children.map(() => ({ ready: true })));
-  for (const child of children) {
-    child.on("message", (m) => replies.get(child)?.shift()?.(m as Record<string, unknown>));
-  }
-  const ask = (i: number, message: unknown): Promise<Record<string, unknown>> =>
-    new Promise((resolve) => {
-      const child = children[i]!;
-      replies.get(child)?.push(resolve);
-      child.send(message as never);
-    });
-  return { ask, all: (message: unknown) => Promise.all(children.map((_c, i) => ask(i, message))) };
+  const started = await startFleet(fileURLToPath(new URL("./fleet-worker.ts", import.meta.url)), args, count);
+  cleanup.push(() => started.close());
+  return started;
 }
 
 /** Asks every 20 ms until `done` holds (bounded: 15 s); answers the last answer. */

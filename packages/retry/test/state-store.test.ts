@@ -1,4 +1,3 @@
-import { type ChildProcess, fork } from "node:child_process";
 import diagnosticsChannel from "node:diagnostics_channel";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -7,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { createClient, memoryStateStore } from "@switchyard/core";
 import { redisStore } from "@switchyard/redis-store";
 import { requirePeer, startRedis } from "@switchyard/test-peers";
+import { type Fleet, startFleet } from "@switchyard/test-peers/fleet";
 import { createPeerTempDir } from "@switchyard/testkit/process";
 import { startTestServer } from "@switchyard/testkit/servers";
 import { recordingStateStore } from "@switchyard/testkit/state-store";
@@ -43,57 +43,11 @@ describe("retry with a stateStore, in one process", () => {
   });
 });
 
-interface Fleet {
-  readonly children: readonly ChildProcess[];
-  ask(i: number, message: unknown): Promise<Record<string, unknown>>;
-}
-
 /** Forks `count` worker processes (test/fleet-worker.ts) on one store; killed by PID at cleanup. */
 async function fleet(count: number, args: readonly string[]): Promise<Fleet> {
-  const script = fileURLToPath(new URL("./fleet-worker.ts", import.meta.url));
-  const children: ChildProcess[] = [];
-  const replies = new Map<ChildProcess, Array<(m: Record<string, unknown>) => void>>();
-  cleanup.push(async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-            child.once("exit", () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            child.send({ close: true });
-          }),
-      ),
-    );
-  });
-  for (let i = 0; i < count; i++) {
-    const child = fork(script, [...args], {
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-      execArgv: ["--disable-warning=ExperimentalWarning"],
-    });
-    children.push(child);
-    replies.set(child, []);
-  }
-  // Started together; each answers once it hears the store's notifications.
-  const ready = await Promise.all(
-    children.map((child) => new Promise((resolve) => child.once("message", (m) => resolve(m)))),
-  );
-  expect(ready).toEqual(children.map(() => ({ ready: true })));
-  for (const child of children) {
-    child.on("message", (m) => replies.get(child)?.shift()?.(m as Record<string, unknown>));
-  }
-  return {
-    children,
-    ask: (i, message) =>
-      new Promise((resolve) => {
-        const child = children[i]!;
-        replies.get(child)?.push(resolve);
-        child.send(message as never);
-      }),
-  };
+  const started = await startFleet(fileURLToPath(new URL("./fleet-worker.ts", import.meta.url)), args, count);
+  cleanup.push(() => started.close());
+  return started;
 }
 
 /** Asks `probe` every 20 ms until `done` holds for its answer (bounded: 10 s). */

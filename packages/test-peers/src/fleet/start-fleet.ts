@@ -6,6 +6,8 @@ import { type ChildProcess, fork } from "node:child_process";
 export interface Fleet {
   /** Sends `message` to every process at once and answers their replies in order. */
   all(message: unknown): Promise<Record<string, unknown>[]>;
+  /** Sends `message` to the `index`-th process and answers its reply. */
+  ask(index: number, message: unknown): Promise<Record<string, unknown>>;
   /** Asks them to close cleanly (bounded), then kills any that remain. */
   close(): Promise<void>;
 }
@@ -31,7 +33,12 @@ export async function startFleet(script: string, args: readonly string[], count:
         const queue: Array<(m: Record<string, unknown>) => void> = [];
         replies.set(child, queue);
         return new Promise<void>((resolve, reject) => {
-          child.once("message", () => {
+          // A worker says `{ ready: true }` once it can take messages (after its store is ready).
+          child.once("message", (m) => {
+            if ((m as { ready?: unknown } | null)?.ready !== true) {
+              reject(new Error(`a worker's first message was not { ready: true }: ${JSON.stringify(m)}`));
+              return;
+            }
             child.on("message", (m) => queue.shift()?.(m as Record<string, unknown>));
             resolve();
           });
@@ -50,6 +57,7 @@ export async function startFleet(script: string, args: readonly string[], count:
     });
   return {
     all: (message) => Promise.all(children.map((child) => ask(child, message))),
+    ask: (index, message) => ask(children[index] as ChildProcess, message),
     async close() {
       clearTimeout(guard);
       const exits = children.map((child) =>
