@@ -171,22 +171,27 @@ describe.concurrent("demo get, end to end against local servers", () => {
     expect(run.stderr).toMatch(/\[oci\] .*demo\/hello:1\.0 -> sha256:[0-9a-f]{64}/);
   });
 
-  it("exits 130 on SIGINT and removes the partial file", async () => {
+  // Starting a child Node and its first bytes can take seconds beside the rest of the suite.
+  it("exits 130 on SIGINT and removes the partial file", { timeout: 60_000 }, async () => {
     const out = join(dir, "slow.bin");
     const child = spawn(process.execPath, [MAIN, "get", `${server.origin}/files/slow.bin`, "-o", out], {
       stdio: ["ignore", "ignore", "pipe"],
     });
-    // Wait (bounded) until the download has started writing.
-    for (let i = 0; i < 100; i++) {
+    // Wait (bounded: 30 s) until the download has started writing.
+    let started = false;
+    for (let i = 0; i < 600 && !started; i++) {
       if (
         await stat(`${out}.part`).then(
           (s) => s.size > 0,
           () => false,
         )
-      )
+      ) {
+        started = true;
         break;
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    expect(started, "the download never started writing slow.bin.part").toBe(true);
     child.kill("SIGINT");
     const [code] = (await once(child, "exit")) as [number | null];
     expect(code).toBe(130);
