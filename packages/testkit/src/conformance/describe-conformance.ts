@@ -2,6 +2,7 @@ import { InvalidOptionsError } from "@switchyard/core";
 import type { ConformanceOptions, MiddlewareFactory } from "./conformance-options.ts";
 import { resolveConformanceOptions } from "./conformance-options.ts";
 import { planConformance } from "./conformance-plan.ts";
+import { globalTestApi } from "./global-test-api.ts";
 
 /**
  * The few test-framework functions the suite registers with: vitest's (or jest's) `describe` and
@@ -23,13 +24,6 @@ export interface DescribeConformanceOptions extends ConformanceOptions {
   readonly test?: ConformanceTestApi;
   /** The title of the `describe` block. @default "switchyard conformance" */
   readonly title?: string;
-}
-
-function globalTestApi(): ConformanceTestApi | undefined {
-  const g = globalThis as { describe?: unknown; it?: unknown };
-  if (typeof g.describe !== "function" || typeof g.it !== "function") return undefined;
-  if (typeof (g.it as { skip?: unknown }).skip !== "function") return undefined;
-  return { describe: g.describe, it: g.it } as ConformanceTestApi;
 }
 
 /**

@@ -14,6 +14,8 @@ export type { ConformanceRoute, ConformanceServerRequest, TransferCounters } fro
 export { ConformanceServer, OK_BODY } from "./conformance-server.ts";
 export type { ConformanceTestApi, DescribeConformanceOptions } from "./describe-conformance.ts";
 export { describeConformance } from "./describe-conformance.ts";
+export type { DescribeErrorClassesOptions, ErrorClassCase } from "./describe-error-classes.ts";
+export { describeErrorClasses, ERROR_CASE_WHERE } from "./describe-error-classes.ts";
 export { formatConformanceResult } from "./format-conformance-result.ts";
 export type { ConformanceFailure, ConformanceResult, ConformanceSkip } from "./run-conformance.ts";
 export { runConformance } from "./run-conformance.ts";
