@@ -1,5 +1,5 @@
 import type { HttpRequest } from "@switchyard/core";
-import { InvalidOptionsError } from "@switchyard/core";
+import { HttpHeaders, InvalidOptionsError } from "@switchyard/core";
 
 /**
  * What retry does with a request an SDK marks as one it retries itself: `"defer"` sends it once
@@ -18,6 +18,8 @@ const AWS_MAX = /(?:^|;)\s*max=(\d+)/;
  */
 export function isSdkRetried(request: HttpRequest): boolean {
   const headers = request.headers;
+  // Most requests carry no headers at all: no look-ups.
+  if (headers === HttpHeaders.EMPTY) return false;
   if (headers.has("x-stainless-retry-count")) return true;
   const aws = headers.get("amz-sdk-request");
   if (aws === undefined) return false;
