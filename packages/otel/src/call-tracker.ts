@@ -21,16 +21,28 @@ export interface CallState {
 
 type Payload = { readonly context?: Context } & Readonly<Record<string, unknown>>;
 
+/** How long the channels stay subscribed after the last traced call ended (calls often come in runs). */
+export const IDLE_UNSUBSCRIBE_MS = 1000;
+
 /**
  * Follows calls through the diagnostics channels: attempt spans under each call's span, and the
  * counters for retries, mirror failures and Retry-After waits. Only calls this tracker started
  * (found by their Switchyard context) are recorded; everything else is ignored.
+ *
+ * It listens only while it has calls in flight (and {@link IDLE_UNSUBSCRIBE_MS} after the last
+ * one): every event it records belongs to a call between `begin` and `end`. A subscriber makes
+ * core and the plugins build and scrub their event payloads for every call in the process, so a
+ * client without otel beside an idle traced client would otherwise pay for it on each request.
  */
 export class CallTracker {
   readonly #calls = new WeakMap<Context, CallState>();
   readonly #tracer: Tracer;
   readonly #metrics: OtelInstruments;
   readonly #subscriptions: Array<[string, (message: unknown) => void]>;
+  #inFlight = 0;
+  #subscribed = false;
+  #closed = false;
+  #idle: NodeJS.Timeout | undefined;
 
   constructor(tracer: Tracer, metrics: OtelInstruments) {
     this.#tracer = tracer;
@@ -45,17 +57,29 @@ export class CallTracker {
       ["switchyard:retry:resume", (m) => this.#event(m as Payload, "switchyard.resume")],
       ["switchyard:retry-after:wait", (m) => this.#waited(m as Payload)],
     ];
-    for (const [name, listener] of this.#subscriptions) diagnosticsChannel.subscribe(name, listener);
   }
 
-  /** Stops listening. */
+  /** Whether the tracker listens to the channels now (it does while calls are in flight). */
+  get listening(): boolean {
+    return this.#subscribed;
+  }
+
+  /** Stops listening, for good. */
   close(): void {
-    for (const [name, listener] of this.#subscriptions) diagnosticsChannel.unsubscribe(name, listener);
+    this.#closed = true;
+    clearTimeout(this.#idle);
+    this.#idle = undefined;
+    this.#unsubscribe();
   }
 
   /** Records the start of a call. */
   begin(context: Context, state: CallState): void {
     this.#calls.set(context, state);
+    this.#inFlight++;
+    if (!this.#subscribed && !this.#closed) {
+      this.#subscribed = true;
+      for (const [name, listener] of this.#subscriptions) diagnosticsChannel.subscribe(name, listener);
+    }
   }
 
   /** The call's state while it runs. */
@@ -66,6 +90,19 @@ export class CallTracker {
   /** Forgets a finished call (unless a later hop of the same context replaced it). */
   end(context: Context, state: CallState): void {
     if (this.#calls.get(context) === state) this.#calls.delete(context);
+    if (--this.#inFlight > 0 || this.#idle !== undefined || !this.#subscribed) return;
+    // One timer per idle spell, not per call: a run of calls keeps the subscriptions.
+    this.#idle = setTimeout(() => {
+      this.#idle = undefined;
+      if (this.#inFlight === 0) this.#unsubscribe();
+    }, IDLE_UNSUBSCRIBE_MS);
+    this.#idle.unref();
+  }
+
+  #unsubscribe(): void {
+    if (!this.#subscribed) return;
+    this.#subscribed = false;
+    for (const [name, listener] of this.#subscriptions) diagnosticsChannel.unsubscribe(name, listener);
   }
 
   #attemptStarted(m: Payload): void {

@@ -205,13 +205,30 @@ describe("otel", () => {
     expect(seen.at(-1)?.traceparent).toBeUndefined();
   });
 
-  it("listens to nothing until created, and to nothing after close()", () => {
-    const channel = "switchyard:core:attempt-error";
-    expect(diagnosticsChannel.channel(channel).hasSubscribers).toBe(false);
+  it("listens only while a call it traces is in flight, and to nothing after close()", async () => {
+    const channel = diagnosticsChannel.channel("switchyard:core:attempt-error");
+    expect(channel.hasSubscribers).toBe(false);
     const plugin = otel();
-    expect(diagnosticsChannel.channel(channel).hasSubscribers).toBe(true);
-    plugin.close();
-    expect(diagnosticsChannel.channel(channel).hasSubscribers).toBe(false);
+    // Created but idle: a client without otel in the same process publishes nothing.
+    expect(channel.hasSubscribers).toBe(false);
+    const during: boolean[] = [];
+    const spy: Middleware = {
+      name: "spy",
+      stage: "send",
+      handle: (request, next) => {
+        during.push(channel.hasSubscribers);
+        return next(request);
+      },
+    };
+    const client = createClient({ middleware: [plugin, spy] });
+    try {
+      await (await client.request(`${origin}/listening`)).discard();
+      expect(during).toEqual([true]);
+    } finally {
+      plugin.close();
+      await client.close();
+    }
+    expect(channel.hasSubscribers).toBe(false);
   });
 
   it("refuses bad options synchronously", () => {
