@@ -9,7 +9,7 @@ import {
 } from "@opentelemetry/api";
 import type { Context, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
 import { attemptKey, cacheStatusKey, InvalidOptionsError, redactUrl, servedByKey } from "@switchyard/core";
-import { errorType, requestAttributes } from "./attributes.ts";
+import { errorType, redactedUrlOf, requestAttributes } from "./attributes.ts";
 import { type CallState, CallTracker, failSpan } from "./call-tracker.ts";
 import { createInstruments } from "./otel-metrics.ts";
 
@@ -123,7 +123,7 @@ export function otel(options: OtelOptions = {}): OtelMiddleware {
     stage: "observe",
     close: () => tracker.close(),
     handle(request: HttpRequest, next: Next, context: Context): Promise<HttpResponse> {
-      const attributes = requestAttributes(request.method, redactUrl(request.url));
+      const attributes = requestAttributes(request.method, redactedUrlOf(request.url));
       const parent = otelContext.active();
       const span = tracer.startSpan(request.method, { kind: SpanKind.CLIENT, attributes }, parent);
       const active = trace.setSpan(parent, span);
