@@ -36,6 +36,9 @@ switch (config) {
   case "retry":
     middleware = [retry()];
     break;
+  case "retry + pass":
+    middleware = [retry(), pass];
+    break;
   case "retry + cache": {
     const c = cache({ store: memoryStore() });
     closers.push(() => c.close());
