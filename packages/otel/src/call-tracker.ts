@@ -1,7 +1,7 @@
 import diagnosticsChannel from "node:diagnostics_channel";
 import type { Attributes, Context as OtelContext, Span, Tracer } from "@opentelemetry/api";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import type { Context } from "@switchyard/core";
+import { type Context, contextKey } from "@switchyard/core";
 import { errorType, requestAttributes } from "./attributes.ts";
 import type { OtelInstruments } from "./otel-metrics.ts";
 
@@ -35,7 +35,9 @@ export const IDLE_UNSUBSCRIBE_MS = 1000;
  * client without otel beside an idle traced client would otherwise pay for it on each request.
  */
 export class CallTracker {
-  readonly #calls = new WeakMap<Context, CallState>();
+  // The call's state rides on its own context (a WeakMap set and delete per call cost more), under
+  // a key of this tracker's own, so several otel() instances never see each other's calls.
+  readonly #key = contextKey<CallState>("otel:call");
   readonly #tracer: Tracer;
   readonly #metrics: OtelInstruments;
   readonly #subscriptions: Array<[string, (message: unknown) => void]>;
@@ -74,7 +76,7 @@ export class CallTracker {
 
   /** Records the start of a call. */
   begin(context: Context, state: CallState): void {
-    this.#calls.set(context, state);
+    context.set(this.#key, state);
     this.#inFlight++;
     if (!this.#subscribed && !this.#closed) {
       this.#subscribed = true;
@@ -84,12 +86,12 @@ export class CallTracker {
 
   /** The call's state while it runs. */
   get(context: Context): CallState | undefined {
-    return this.#calls.get(context);
+    return context.get(this.#key);
   }
 
   /** Forgets a finished call (unless a later hop of the same context replaced it). */
   end(context: Context, state: CallState): void {
-    if (this.#calls.get(context) === state) this.#calls.delete(context);
+    if (context.get(this.#key) === state) context.delete(this.#key);
     if (--this.#inFlight > 0 || this.#idle !== undefined || !this.#subscribed) return;
     // One timer per idle spell, not per call: a run of calls keeps the subscriptions.
     this.#idle = setTimeout(() => {
@@ -99,6 +101,12 @@ export class CallTracker {
     this.#idle.unref();
   }
 
+  // A payload's context is a Switchyard Context; anything else (a plugin's mistake) is not a call of ours.
+  #stateOf(m: Payload): CallState | undefined {
+    const context = m.context;
+    return typeof context?.get === "function" ? context.get(this.#key) : undefined;
+  }
+
   #unsubscribe(): void {
     if (!this.#subscribed) return;
     this.#subscribed = false;
@@ -106,7 +114,7 @@ export class CallTracker {
   }
 
   #attemptStarted(m: Payload): void {
-    const state = m.context && this.#calls.get(m.context);
+    const state = this.#stateOf(m);
     if (!state) return;
     state.attempt?.end();
     const attributes = requestAttributes(String(m.method), String(m.url));
@@ -122,7 +130,7 @@ export class CallTracker {
   }
 
   #attemptAnswered(m: Payload): void {
-    const state = m.context && this.#calls.get(m.context);
+    const state = this.#stateOf(m);
     const span = state?.attempt;
     if (!state || !span) return;
     const status = Number(m.status);
@@ -136,7 +144,7 @@ export class CallTracker {
   }
 
   #attemptFailed(m: Payload): void {
-    const state = m.context && this.#calls.get(m.context);
+    const state = this.#stateOf(m);
     const span = state?.attempt;
     if (!state || !span) return;
     failSpan(span, m.error);
@@ -145,18 +153,18 @@ export class CallTracker {
   }
 
   #mirrorSelected(m: Payload): void {
-    const state = m.context && this.#calls.get(m.context);
+    const state = this.#stateOf(m);
     if (state) state.mirror = String(m.mirror);
   }
 
   #mirrorFailed(m: Payload): void {
-    const state = m.context && this.#calls.get(m.context);
+    const state = this.#stateOf(m);
     if (!state) return;
     this.#metrics.mirrorFailures.add(1, { "switchyard.mirror": String(m.mirror) });
   }
 
   #retried(m: Payload): void {
-    const state = m.context && this.#calls.get(m.context);
+    const state = this.#stateOf(m);
     if (!state) return;
     this.#metrics.retries.add(1, {
       "http.request.method": String(m.method),
@@ -170,7 +178,7 @@ export class CallTracker {
   }
 
   #waited(m: Payload): void {
-    const state = m.context && this.#calls.get(m.context);
+    const state = this.#stateOf(m);
     if (!state) return;
     const seconds = Number(m.delay) / 1000;
     this.#metrics.retryAfterWait.record(seconds, {
@@ -182,7 +190,7 @@ export class CallTracker {
   }
 
   #event(m: Payload, name: string): void {
-    const state = m.context && this.#calls.get(m.context);
+    const state = this.#stateOf(m);
     state?.span.addEvent(name, { "switchyard.resume.offset": Number(m.offset) });
   }
 }

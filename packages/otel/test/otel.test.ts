@@ -205,6 +205,31 @@ describe("otel", () => {
     expect(seen.at(-1)?.traceparent).toBeUndefined();
   });
 
+  it("keeps two otel() instances' calls apart, and ignores a client without otel beside them", async () => {
+    const a = setup();
+    const b = setup();
+    const plain = createClient();
+    try {
+      await Promise.all([
+        a
+          .clientWith()
+          .request(`${origin}/a`)
+          .then((res) => res.discard()),
+        b
+          .clientWith()
+          .request(`${origin}/b`)
+          .then((res) => res.discard()),
+        plain.request(`${origin}/plain`).then((res) => res.discard()),
+      ]);
+      const urls = (t: typeof a) => t.spans.getFinishedSpans().map((s) => s.attributes["url.full"]);
+      // One attempt span and one call span each, nothing for the plain client.
+      expect(urls(a)).toEqual([`${origin}/a`, `${origin}/a`]);
+      expect(urls(b)).toEqual([`${origin}/b`, `${origin}/b`]);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it("listens only while a call it traces is in flight, and to nothing after close()", async () => {
     const channel = diagnosticsChannel.channel("switchyard:core:attempt-error");
     expect(channel.hasSubscribers).toBe(false);
