@@ -9,7 +9,7 @@ import { runInChild } from "./child.ts";
 import { median } from "./measure.ts";
 
 const rounds = Number(process.argv[2] ?? 5);
-const calls = Number(process.argv[3] ?? 100_000);
+const calls = Number(process.argv[3] ?? 200_000);
 const child = new URL("./feature-overhead-child.ts", import.meta.url);
 
 const configs: [name: string, baseline: string][] = [
