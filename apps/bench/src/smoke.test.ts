@@ -128,6 +128,40 @@ describe("the chain's own cost over the fake dispatcher", () => {
     }
   }, 70_000);
 
+  it('feature-overhead.ts reports ns per call for the cache, otel, ssrf and proxy: "env" rows', () => {
+    const out = run("./feature-overhead.ts", ["1", "2000"]);
+    expect(out.status, out.stderr).toBe(0);
+    for (const name of [
+      "core",
+      "cache",
+      "retry + cache",
+      "otel elsewhere",
+      "ssrf",
+      "proxy env, origin in NO_PROXY",
+    ]) {
+      const row = out.stdout.split("\n").find((line) => line.includes(`'${name}'`));
+      expect(row, name).toBeDefined();
+      expect(Number(row!.split("│")[3]), name).toBeGreaterThan(0);
+    }
+  }, 70_000);
+
+  it("production-features.ts pairs every feature with its baseline on a socket", () => {
+    const out = run("./production-features.ts", ["1", "200"]);
+    expect(out.status, out.stderr).toBe(0);
+    for (const name of [
+      'proxy: "env"',
+      "otel() idle elsewhere",
+      "otel() busy elsewhere",
+      "no-op providers",
+      "ssrf",
+    ]) {
+      const row = out.stdout.split("\n").find((line) => line.includes(name));
+      expect(row, name).toBeDefined();
+      const ratio = Number(row!.split("│")[5]!.replaceAll("'", ""));
+      expect(ratio > 0 && Number.isFinite(ratio), name).toBe(true);
+    }
+  }, 70_000);
+
   it("allocations.ts reports bytes per call with the sites that allocate them", () => {
     const out = run("./allocations.ts", ["2000"]);
     expect(out.status, out.stderr).toBe(0);

@@ -20,6 +20,12 @@ export interface FlowParts {
 }
 
 const NO_STORE = /(?:^|,)\s*no-store\b/i;
+
+/** Whether `res` says `Cache-Control: no-store`: the common uncacheable answer, told without a policy. */
+export function saysNoStore(res: HttpResponse): boolean {
+  const cc = res.headers.get("cache-control");
+  return cc !== undefined && NO_STORE.test(cc);
+}
 // Entries with a validator stay in a state store this long past their lifetime: they can still be revalidated.
 const REVALIDATABLE_MS = 30 * 24 * 3600 * 1000;
 
@@ -36,7 +42,7 @@ export function admit(
 ): HttpResponse {
   const header = parts.o.statusHeader;
   // The common uncacheable answer, decided without building a policy.
-  if (NO_STORE.test(res.headers.get("cache-control") ?? "")) {
+  if (saysNoStore(res)) {
     if (parts.index.remembered(key) === undefined) parts.index.markAbsent(key);
     land?.();
     return background ? res : tagResponse(res, "miss", context, header);

@@ -2,7 +2,7 @@ import type { CacheMode, Context, HttpRequest, HttpResponse, Next } from "@switc
 import { HttpResponse as Response } from "@switchyard/core";
 import type CachePolicy from "http-cache-semantics";
 import type { FlowParts } from "./admit.ts";
-import { admit, stateTtl } from "./admit.ts";
+import { admit, saysNoStore, stateTtl } from "./admit.ts";
 import { credentialIdentity } from "./cache-key.ts";
 import type { ResolvedCacheOptions } from "./cache-options.ts";
 import type { EntryIndex, Found } from "./entry-index.ts";
@@ -14,7 +14,7 @@ import type { FleetFlights } from "./fleet-flights.ts";
 import { Flights } from "./flights.ts";
 import { invalidate } from "./invalidate.ts";
 import { policyRequest, policyResponse } from "./policy.ts";
-import { callFields } from "./respond.ts";
+import { callFields, tagResponse } from "./respond.ts";
 import { conditionals, validatorsChanged } from "./revalidation-headers.ts";
 import { serveEntry, staleForError } from "./serve-entry.ts";
 
@@ -65,16 +65,19 @@ export class CacheFlow {
   /** A key whose last answer could not be stored: the network, then store it if it now may be. */
   fetchUncached(request: HttpRequest, next: Next, context: Context, key: string): Promise<HttpResponse> {
     return next(request).then((res) =>
-      admit(
-        this.#parts,
-        request,
-        context,
-        key,
-        () => credentialIdentity(request, context),
-        res,
-        undefined,
-        false,
-      ),
+      // Still no-store (the usual case): already marked absent, nothing to work out.
+      saysNoStore(res)
+        ? tagResponse(res, "miss", context, this.#o.statusHeader)
+        : admit(
+            this.#parts,
+            request,
+            context,
+            key,
+            () => credentialIdentity(request, context),
+            res,
+            undefined,
+            false,
+          ),
     );
   }
 

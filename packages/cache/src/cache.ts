@@ -1,4 +1,5 @@
 import type { CacheMode, Context, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
+import { HttpHeaders } from "@switchyard/core";
 import { CacheFlow } from "./cache-flow.ts";
 import { credentialIdentity, entryKey } from "./cache-key.ts";
 import type { CacheOptions, ResolvedCacheOptions } from "./cache-options.ts";
@@ -78,7 +79,8 @@ export function cache(options: CacheOptions): CacheMiddleware {
     const mode = requestMode(request, resolved.mode);
     if (mode === "no-store" || request.body !== undefined) return next(request);
     const headers = request.headers;
-    for (const name of PASS_THROUGH_HEADERS) if (headers.has(name)) return next(request);
+    if (headers !== HttpHeaders.EMPTY)
+      for (const name of PASS_THROUGH_HEADERS) if (headers.has(name)) return next(request);
     const key = entryKey(request.url);
     const known = index.remembered(key);
     // The last answer for this key could not be stored: straight to the network, no look-up.

@@ -9,7 +9,7 @@ import {
 } from "@opentelemetry/api";
 import type { Context, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
 import { attemptKey, cacheStatusKey, InvalidOptionsError, redactUrl, servedByKey } from "@switchyard/core";
-import { errorType, requestAttributes } from "./attributes.ts";
+import { errorType, redactedUrlOf, requestAttributes } from "./attributes.ts";
 import { type CallState, CallTracker, failSpan } from "./call-tracker.ts";
 import { createInstruments } from "./otel-metrics.ts";
 
@@ -63,6 +63,19 @@ export function otel(options: OtelOptions = {}): OtelMiddleware {
     response: HttpResponse | undefined,
     error: unknown,
   ): void {
+    try {
+      record(state, context, response, error);
+    } finally {
+      tracker.end(context, state);
+    }
+  }
+
+  function record(
+    state: CallState,
+    context: Context,
+    response: HttpResponse | undefined,
+    error: unknown,
+  ): void {
     if (state.attempt !== undefined) {
       if (response === undefined) failSpan(state.attempt, error);
       state.attempt.end();
@@ -101,7 +114,6 @@ export function otel(options: OtelOptions = {}): OtelMiddleware {
     }
     instruments.duration.record((performance.now() - state.started) / 1000, metric);
     span.end();
-    tracker.end(context, state);
   }
 
   return {
@@ -111,7 +123,7 @@ export function otel(options: OtelOptions = {}): OtelMiddleware {
     stage: "observe",
     close: () => tracker.close(),
     handle(request: HttpRequest, next: Next, context: Context): Promise<HttpResponse> {
-      const attributes = requestAttributes(request.method, redactUrl(request.url));
+      const attributes = requestAttributes(request.method, redactedUrlOf(request.url));
       const parent = otelContext.active();
       const span = tracer.startSpan(request.method, { kind: SpanKind.CLIENT, attributes }, parent);
       const active = trace.setSpan(parent, span);
@@ -124,25 +136,30 @@ export function otel(options: OtelOptions = {}): OtelMiddleware {
         sent: 0,
         mirror: undefined,
       };
-      tracker.begin(context, state);
       let outgoing = request;
       if (propagate) {
         const carrier: Record<string, string> = {};
         propagation.inject(active, carrier);
         if (Object.keys(carrier).length > 0) outgoing = request.with({ headers: carrier });
       }
-      return otelContext
-        .with(active, () => next(outgoing))
-        .then(
-          (response) => {
-            finish(state, context, response, undefined);
-            return response;
-          },
-          (error: unknown) => {
-            finish(state, context, undefined, error);
-            throw error;
-          },
-        );
+      // Every begin() is matched by one end() (in finish), which is what the tracker's listening depends on.
+      tracker.begin(context, state);
+      let pending: Promise<HttpResponse>;
+      try {
+        pending = otelContext.with(active, () => next(outgoing));
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      return pending.then(
+        (response) => {
+          finish(state, context, response, undefined);
+          return response;
+        },
+        (error: unknown) => {
+          finish(state, context, undefined, error);
+          throw error;
+        },
+      );
     },
   };
 }

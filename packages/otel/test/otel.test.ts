@@ -205,13 +205,55 @@ describe("otel", () => {
     expect(seen.at(-1)?.traceparent).toBeUndefined();
   });
 
-  it("listens to nothing until created, and to nothing after close()", () => {
-    const channel = "switchyard:core:attempt-error";
-    expect(diagnosticsChannel.channel(channel).hasSubscribers).toBe(false);
+  it("keeps two otel() instances' calls apart, and ignores a client without otel beside them", async () => {
+    const a = setup();
+    const b = setup();
+    const plain = createClient();
+    try {
+      await Promise.all([
+        a
+          .clientWith()
+          .request(`${origin}/a`)
+          .then((res) => res.discard()),
+        b
+          .clientWith()
+          .request(`${origin}/b`)
+          .then((res) => res.discard()),
+        plain.request(`${origin}/plain`).then((res) => res.discard()),
+      ]);
+      const urls = (t: typeof a) => t.spans.getFinishedSpans().map((s) => s.attributes["url.full"]);
+      // One attempt span and one call span each, nothing for the plain client.
+      expect(urls(a)).toEqual([`${origin}/a`, `${origin}/a`]);
+      expect(urls(b)).toEqual([`${origin}/b`, `${origin}/b`]);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it("listens only while a call it traces is in flight, and to nothing after close()", async () => {
+    const channel = diagnosticsChannel.channel("switchyard:core:attempt-error");
+    expect(channel.hasSubscribers).toBe(false);
     const plugin = otel();
-    expect(diagnosticsChannel.channel(channel).hasSubscribers).toBe(true);
-    plugin.close();
-    expect(diagnosticsChannel.channel(channel).hasSubscribers).toBe(false);
+    // Created but idle: a client without otel in the same process publishes nothing.
+    expect(channel.hasSubscribers).toBe(false);
+    const during: boolean[] = [];
+    const spy: Middleware = {
+      name: "spy",
+      stage: "send",
+      handle: (request, next) => {
+        during.push(channel.hasSubscribers);
+        return next(request);
+      },
+    };
+    const client = createClient({ middleware: [plugin, spy] });
+    try {
+      await (await client.request(`${origin}/listening`)).discard();
+      expect(during).toEqual([true]);
+    } finally {
+      plugin.close();
+      await client.close();
+    }
+    expect(channel.hasSubscribers).toBe(false);
   });
 
   it("refuses bad options synchronously", () => {

@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { isIP, type LookupFunction } from "node:net";
 import type { Context, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
 import { InvalidOptionsError, pluginChannel, redactUrl } from "@switchyard/core";
-import { AddressPolicy, parseCidr } from "./address-policy.ts";
+import { AddressPolicy, parseCidr, type Refusal } from "./address-policy.ts";
 import { guardedLookup, type Resolver } from "./guarded-lookup.ts";
 import { SsrfError } from "./ssrf-error.ts";
 
@@ -31,6 +31,10 @@ export interface SsrfGuard extends Middleware {
 }
 
 const blockedChannel = pluginChannel("ssrf", "blocked");
+// A host name: checked where it is resolved (`lookup`). An IP literal the policy allows.
+const NAME: unique symbol = Symbol("name");
+const ALLOWED: unique symbol = Symbol("allowed");
+const MAX_VERDICTS = 1024;
 
 function compile(list: readonly string[] | undefined, name: string): ReturnType<typeof parseCidr>[] {
   if (list === undefined) return [];
@@ -86,6 +90,15 @@ export function ssrf(options: SsrfOptions = {}): SsrfGuard {
     for (const refusal of refused) publish(refusal);
   });
 
+  // What the middleware decided for each URL host it saw: the policy never changes, and parsing an
+  // IP literal (ipaddr.js) cost more per call than a whole pass through the chain. Bounded.
+  const verdicts = new Map<string, Refusal | typeof NAME | typeof ALLOWED>();
+  const judge = (host: string): Refusal | typeof NAME | typeof ALLOWED => {
+    const bare = host.charCodeAt(0) === 91 /* [ */ ? host.slice(1, -1) : host;
+    if (isIP(bare) === 0) return NAME;
+    return policy.check(bare) ?? ALLOWED;
+  };
+
   // A refusal at connect time knows the name, not the call: say which call it was.
   function explain(error: unknown, request: HttpRequest, context: Context): never {
     if (error instanceof SsrfError && error.url === undefined) {
@@ -109,10 +122,15 @@ export function ssrf(options: SsrfOptions = {}): SsrfGuard {
     lookup,
     handle(request: HttpRequest, next: Next, context: Context): Promise<HttpResponse> {
       const host = request.urlParts.hostname;
-      const bare = host.charCodeAt(0) === 91 /* [ */ ? host.slice(1, -1) : host;
-      if (isIP(bare) === 0) return next(request).catch((error: unknown) => explain(error, request, context));
-      const refusal = policy.check(bare);
-      if (refusal === undefined) return next(request);
+      let verdict = verdicts.get(host);
+      if (verdict === undefined) {
+        verdict = judge(host);
+        if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+        verdicts.set(host, verdict);
+      }
+      if (verdict === NAME) return next(request).catch((error: unknown) => explain(error, request, context));
+      if (verdict === ALLOWED) return next(request);
+      const refusal = verdict;
       const error = new SsrfError({
         ...refusal,
         method: request.method,

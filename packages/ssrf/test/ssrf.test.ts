@@ -112,6 +112,24 @@ describe("ssrf: IP literals, the bypass corpus", () => {
       await allowed.close();
     }
   });
+  it("decides each literal once, and asked again gives the same answer with an error naming each call", async () => {
+    const allowed = guardedClient({ allow: ["127.0.0.1"] });
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect(await (await allowed.request(`http://127.0.0.1:${port}/again${i}`)).text()).toBe("ok");
+        const error = await allowed
+          .request(`http://169.254.169.254:${port}/call${i}`)
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(SsrfError);
+        expect((error as SsrfError).range).toBe("linkLocal");
+        expect((error as SsrfError).url).toBe(`http://169.254.169.254:${port}/call${i}`);
+      }
+      expect(hits.filter((h) => h.startsWith("/again"))).toEqual(["/again0", "/again1", "/again2"]);
+      expect(hits.some((h) => h.startsWith("/call"))).toBe(false);
+    } finally {
+      await allowed.close();
+    }
+  });
 });
 
 describe("ssrf: names, checked on the address connected to", () => {

@@ -54,7 +54,8 @@ export interface CacheReport {
   readonly memoryIntact: boolean;
 }
 
-async function startCacheOrigin(): Promise<{ url: string; close(): Promise<void> }> {
+/** Forks the cache origin (cache-origin.ts) and waits for its port. */
+export async function startCacheOrigin(): Promise<{ url: string; close(): Promise<void> }> {
   const child: ChildProcess = fork(fileURLToPath(new URL("./cache-origin.ts", import.meta.url)), {
     stdio: "ignore",
     serialization: "json",
