@@ -73,3 +73,26 @@ describe("redactSecrets", () => {
     expect(redactSecrets("a secret-long and secret", ["secret", "secret-long"])).toBe("a *** and ***");
   });
 });
+
+describe("redactUrl on URLs with nothing to redact (remembered, bounded)", () => {
+  it("answers the parser's href, the same the second time and as a URL object", () => {
+    for (let i = 0; i < 2; i++) {
+      expect(redactUrl("HTTP://Example.COM")).toBe("http://example.com/");
+      expect(redactUrl("https://host.test/a/b")).toBe("https://host.test/a/b");
+      expect(redactUrl(new URL("https://host.test/a/b"))).toBe("https://host.test/a/b");
+    }
+  });
+
+  it("still redacts what the parser turns into userinfo, a token segment or a query", () => {
+    // `\` is `/` in http URLs, tabs and newlines are dropped: the fast test must not be fooled.
+    expect(redactUrl("https://conda.test\\t\\tk-1\\x")).toBe("https://conda.test/t/***/x");
+    expect(redactUrl("https://conda.test/\tt/tk-1/x")).toBe("https://conda.test/t/***/x");
+    expect(redactUrl("https://conda.test/t/tk-1/x")).toBe("https://conda.test/t/***/x");
+    expect(redactUrl("https://u:p@host.test/")).toBe("https://***@host.test/");
+  });
+
+  it("gives the same answers past the memo's bound", () => {
+    for (let i = 0; i < 1100; i++) expect(redactUrl(`https://h${i}.test/p`)).toBe(`https://h${i}.test/p`);
+    expect(redactUrl("https://h0.test/p")).toBe("https://h0.test/p");
+  });
+});

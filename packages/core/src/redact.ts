@@ -19,6 +19,32 @@ const SECRET_HEADER =
  */
 export function redactUrl(url: string | URL): string {
   const text = typeof url === "string" ? url : url.href;
+  // Most URLs carry nothing to redact: their answer is the parser's href, remembered (bounded) so
+  // that the events of every call do not parse the same URL again. Only such URLs are kept.
+  const plain = !MAY_CARRY_SECRET.test(text);
+  if (plain) {
+    const known = plainHrefs.get(text);
+    if (known !== undefined) return known;
+  }
+  const redacted = redactParsed(text);
+  if (plain) {
+    if (plainHrefs.size >= PLAIN_HREFS_MAX) plainHrefs.clear();
+    plainHrefs.set(text, redacted);
+  }
+  return redacted;
+}
+
+/**
+ * Whether a URL string may hold something to redact: userinfo (`@`), a query or fragment, the
+ * conda `/t/` segment, or characters the parser turns into one of those (`\` is `/` in http URLs;
+ * tabs and newlines are dropped). Conservative: a false positive only costs a parse.
+ * @internal Core-internal.
+ */
+export const MAY_CARRY_SECRET: RegExp = /[@?#\\\t\n\r]|\/t\//i;
+const plainHrefs = new Map<string, string>();
+const PLAIN_HREFS_MAX = 1024;
+
+function redactParsed(text: string): string {
   let parsed: URL;
   try {
     parsed = new URL(text);

@@ -1,5 +1,5 @@
 import type { HttpHeaders } from "./headers.ts";
-import { isSecretHeader, SECRET_PARAM } from "./redact.ts";
+import { isSecretHeader, MAY_CARRY_SECRET, SECRET_PARAM } from "./redact.ts";
 
 /**
  * Adds to `out` the secrets a URL carries: userinfo (name and password, raw and decoded), the
@@ -7,6 +7,7 @@ import { isSecretHeader, SECRET_PARAM } from "./redact.ts";
  * `/t/<token>` segment. Never throws. Core-internal.
  */
 export function collectUrlSecrets(url: string, out: Set<string>): void {
+  if (!MAY_CARRY_SECRET.test(url)) return;
   let parsed: URL;
   try {
     parsed = new URL(url);
