@@ -54,6 +54,14 @@ function isBase(base: string, protocol: string, host: string): boolean {
  */
 export function restBelow(prefix: UrlPrefix, url: UrlParts): string | undefined {
   if (!isBase(prefix.base, url.protocol, url.host)) return undefined;
+  return restBelowPath(prefix, url);
+}
+
+/** {@link restBelow} for a URL already known to be at the prefix's base: the path alone decides. */
+export function restBelowPath(
+  prefix: UrlPrefix,
+  url: Pick<UrlParts, "pathname" | "search">,
+): string | undefined {
   const path = url.pathname;
   if (prefix.path !== "") {
     if (!path.startsWith(prefix.path)) return undefined;
@@ -66,21 +74,22 @@ export function restBelow(prefix: UrlPrefix, url: UrlParts): string | undefined 
 
 /**
  * The longest prefix (most path characters) under which `url` falls, with the rest of the URL.
- * `prefixes` may be in any order.
+ * `prefixes` may be in any order; `rest` is {@link restBelowPath} when all are at the URL's base.
  */
 export function longestPrefix<P extends UrlPrefix>(
   prefixes: readonly P[],
   url: UrlParts,
+  rest: (prefix: UrlPrefix, url: UrlParts) => string | undefined = restBelow,
 ): { readonly prefix: P; readonly rest: string } | undefined {
   let best: P | undefined;
   let bestRest = "";
   for (let i = 0; i < prefixes.length; i++) {
     const prefix = prefixes[i]!;
     if (best !== undefined && prefix.path.length <= best.path.length) continue;
-    const rest = restBelow(prefix, url);
-    if (rest === undefined) continue;
+    const below = rest(prefix, url);
+    if (below === undefined) continue;
     best = prefix;
-    bestRest = rest;
+    bestRest = below;
   }
   return best === undefined ? undefined : { prefix: best, rest: bestRest };
 }
