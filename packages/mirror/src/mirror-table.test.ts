@@ -75,6 +75,8 @@ describe("MirrorTable.match", () => {
     "blob:https://other.example/x",
     "oci://ghcr.io/other/x",
     "file:///conda/x",
+    "mailto:someone@h.example",
+    "urn:conda:x",
   ])("%s falls under no prefix", (url) => {
     expect(matched(table(PREFIXES), url)).toBeUndefined();
   });
@@ -96,13 +98,28 @@ describe("MirrorTable.match", () => {
         host,
         path,
         fc.boolean(),
-        (prefixes, s, h, p, userinfo) => {
-          const t = table(prefixes.map(([ps, ph, pp]) => `${ps}://${ph}/${pp}`));
+        fc.boolean(),
+        (prefixes, s, h, p, userinfo, many) => {
+          // Past eight bases the table looks bases up in a map instead of comparing them in place.
+          const padding = many ? Array.from({ length: 10 }, (_, i) => `https://pad${i}.example/x`) : [];
+          const t = table([...prefixes.map(([ps, ph, pp]) => `${ps}://${ph}/${pp}`), ...padding]);
           const url = `${s}://${userinfo ? "u:p@" : ""}${h}/${p}?q=1`;
           expect(matched(t, url)).toBe(scanned(t, url));
         },
       ),
     );
+  });
+
+  it("finds prefixes among many bases as among a few", () => {
+    const many = [...PREFIXES, ...Array.from({ length: 10 }, (_, i) => `https://pad${i}.example/x`)];
+    const t = table(many);
+    expect(matched(t, "https://h.example/conda/forge/x")).toBe("https://h.example/conda/forge /x");
+    expect(matched(t, "https://u@pad3.example/x/y")).toBe("https://pad3.example/x /y");
+    expect(matched(t, "oci://ghcr.io/channel-mirrors/conda-forge/x")).toBe(
+      "oci://ghcr.io/channel-mirrors/conda-forge /x",
+    );
+    expect(matched(t, "https://pad10.example/x/y")).toBeUndefined();
+    expect(matched(t, "http://127.0.0.1:8080/")).toBeUndefined();
   });
 
   it("follows setMirrors: a new table's prefixes are found, the old ones no longer", () => {
