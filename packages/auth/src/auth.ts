@@ -15,6 +15,7 @@ import { authChannels, publish } from "./events.ts";
 import { insecurePolicy } from "./insecure-policy.ts";
 import type { ComposedStore, ComposeStoresOptions } from "./stores/compose-stores.ts";
 import { composeStores } from "./stores/compose-stores.ts";
+import { httpAuthorityStart, outOfScopeCheck } from "./stores/store-scope.ts";
 import { credentialProblem, credentialSecrets, sameCredential } from "./validate-credential.ts";
 
 /** What to do with a stored credential for a plain-http URL that is not allowed to carry it. */
@@ -64,12 +65,6 @@ interface CredentialCheck {
   readonly kind: Credential["kind"];
 }
 
-function isHttp(url: string): "http" | "https" | undefined {
-  if (url.startsWith("https:")) return "https";
-  if (url.startsWith("http:")) return "http";
-  return undefined;
-}
-
 function hasUserinfo(url: UrlParts): boolean {
   return url.username !== "" || url.password !== "";
 }
@@ -112,6 +107,9 @@ export function auth(options: AuthOptions): AuthMiddleware {
   // The origin of the first request each call sent through this middleware: per-call credentials
   // go there only, so a redirect or failover to another origin never carries them.
   const firstOrigin = new WeakMap<Context, string>();
+  // A request to a host no store holds a key for goes on at once (undefined: a store that cannot
+  // list its keys, such as the OS keyring or one written elsewhere, so every request is looked up).
+  const outOfScope = outOfScopeCheck(store.stores);
 
   const storeName = (credential: Credential, fromContext: boolean): string =>
     fromContext ? PER_CALL : (store.sourceOf(credential)?.name ?? name);
@@ -222,17 +220,18 @@ export function auth(options: AuthOptions): AuthMiddleware {
     stage: "authorize",
     store,
     handle(request: HttpRequest, next: Next, context: Context): Promise<HttpResponse> {
-      const scheme = isHttp(request.url);
-      if (scheme === undefined) return next(request);
+      const url = request.url;
+      const authority = httpAuthorityStart(url);
+      if (authority === -1) return next(request);
       const perCall = context.get(credentialKey);
       if (perCall !== undefined) {
-        const url = request.urlParts;
+        const origin = request.origin;
         let first = firstOrigin.get(context);
         if (first === undefined) {
-          first = url.origin;
+          first = origin;
           firstOrigin.set(context, first);
         }
-        if (first === url.origin) {
+        if (first === origin) {
           const problem = credentialProblem(perCall);
           if (problem !== undefined) {
             return Promise.reject(
@@ -245,6 +244,7 @@ export function auth(options: AuthOptions): AuthMiddleware {
           return send(request, next, perCall, true, context);
         }
       }
+      if (outOfScope?.(url, authority) === true) return next(request);
       // An Authorization or userinfo the caller set means the caller chose the credentials.
       if (request.headers.has("authorization") || hasUserinfo(request.urlParts)) return next(request);
       if (store.isKnownMiss(request.urlParts)) return next(request);

@@ -187,6 +187,32 @@ describe("auth against real local servers", () => {
     }
   });
 
+  it("sends a request to a host no store names as it is, and uses a key added at run time on the next one", async () => {
+    secure.route("/*", { status: 204 });
+    const memory = memoryStore({ "other.example.com": { kind: "bearer", token: "elsewhere" } });
+    const m = auth({ stores: [memory] });
+    const c = client([m]);
+    try {
+      await (await c.request(`${secure.origin}/a`)).discard();
+      // Passed over without a lookup: no miss was recorded for it.
+      expect(m.store.isKnownMiss(`${secure.origin}/a`)).toBe(false);
+      const context = new Context().set(credentialKey, { kind: "bearer", token: "per-call" });
+      await (await c.request(`${secure.origin}/b`, { context })).discard();
+      memory.set(secureHost, { kind: "bearer", token: "added" });
+      await (await c.request(`${secure.origin}/c`)).discard();
+      memory.delete(secureHost);
+      await (await c.request(`${secure.origin}/d`)).discard();
+      expect(secure.requests.map((r) => r.headers.authorization)).toEqual([
+        undefined,
+        "Bearer per-call",
+        "Bearer added",
+        undefined,
+      ]);
+    } finally {
+      await c.close();
+    }
+  });
+
   it("rejects an invalid per-call credential with a clear error", async () => {
     const c = client([auth({ stores: [] })]);
     try {

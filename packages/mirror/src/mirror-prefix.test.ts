@@ -1,6 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { longestPrefix, parsePrefix, restBelow, trimTrailingSlashes } from "./mirror-prefix.ts";
+import {
+  baseEnd,
+  hasUserinfo,
+  longestPrefix,
+  parsePrefix,
+  restBelow,
+  startsWithBase,
+  trimTrailingSlashes,
+  WITH_USERINFO,
+} from "./mirror-prefix.ts";
 
 const prefix = (url: string) => parsePrefix(new URL(url));
 
@@ -125,6 +134,79 @@ describe("longestPrefix", () => {
         expect(restBelow(p, url)).toBeUndefined();
       }),
     );
+  });
+});
+
+describe("baseEnd", () => {
+  it.each([
+    ["https://h.example/conda/x", "https://h.example"],
+    ["http://127.0.0.1:8080/", "http://127.0.0.1:8080"],
+    ["http://[::1]:8080/x", "http://[::1]:8080"],
+    ["oci://ghcr.io/channel-mirrors/x", "oci://ghcr.io"],
+    ["s3://bucket?list", "s3://bucket"],
+    ["s3://bucket#f", "s3://bucket"],
+    ["s3://bucket", "s3://bucket"],
+    ["foo:///x", "foo://"],
+  ])("%s has the base %s", (url, base) => {
+    const href = new URL(url).href;
+    expect(href.slice(0, baseEnd(href))).toBe(base);
+  });
+
+  it.each(["mailto:a@h.example", "urn:x:y", "blob:https://h.example/x", "foo:/.//x"])(
+    "%s has no base",
+    (url) => {
+      expect(baseEnd(new URL(url).href)).toBe(-1);
+    },
+  );
+
+  it.each(["https://u@h.example/x", "https://u:p@h.example/x", "oci://u:%40@ghcr.io/x"])(
+    "%s has userinfo before its host",
+    (url) => {
+      expect(baseEnd(new URL(url).href)).toBe(WITH_USERINFO);
+    },
+  );
+
+  it("gives protocol//host for every URL with a host and no userinfo (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.webUrl({
+          withQueryParameters: true,
+          withFragments: true,
+          authoritySettings: { withUserInfo: true, withPort: true, withIPv4: true, withIPv6: true },
+        }),
+        (url) => {
+          const parsed = new URL(url);
+          const end = baseEnd(parsed.href);
+          if (parsed.username !== "" || parsed.password !== "") expect(end).toBe(WITH_USERINFO);
+          else expect(parsed.href.slice(0, end)).toBe(`${parsed.protocol}//${parsed.host}`);
+        },
+      ),
+    );
+  });
+});
+
+describe("hasUserinfo and startsWithBase", () => {
+  it.each([
+    ["https://u@h.example/x", true],
+    ["https://u:p@h.example/x", true],
+    ["https://h.example/@scope/pkg", false],
+    ["https://h.example/x?a=b@c", false],
+    ["oci://u@ghcr.io/x", true],
+    ["mailto:a@h.example", false],
+  ])("%s has userinfo: %s", (url, expected) => {
+    expect(hasUserinfo(new URL(url).href)).toBe(expected);
+  });
+
+  it.each([
+    ["https://h.example/x", "https://h.example", true],
+    ["https://h.example", "https://h.example", true],
+    ["s3://bucket?list", "s3://bucket", true],
+    ["s3://bucket#f", "s3://bucket", true],
+    ["https://h.example:8443/x", "https://h.example", false],
+    ["https://h.example.org/x", "https://h.example", false],
+    ["http://127.0.0.1:80801/x", "http://127.0.0.1:8080", false],
+  ])("%s starts with the base %s: %s", (href, base, expected) => {
+    expect(startsWithBase(href, base)).toBe(expected);
   });
 });
 

@@ -1,27 +1,69 @@
-import type { UrlParts } from "@switchyard/core";
+import type { HttpRequest } from "@switchyard/core";
 import type { MirrorsConfig } from "./mirror-config.ts";
 import { parseMirrorsConfig } from "./mirror-config.ts";
 import type { PoolEntry, PoolSettings, PoolSnapshot } from "./mirror-pool.ts";
 import { Pool } from "./mirror-pool.ts";
 import type { UrlPrefix } from "./mirror-prefix.ts";
-import { longestPrefix, parsePrefix } from "./mirror-prefix.ts";
+import {
+  baseEnd,
+  hasUserinfo,
+  longestPrefix,
+  parsePrefix,
+  restBelowPath,
+  startsWithBase,
+  WITH_USERINFO,
+} from "./mirror-prefix.ts";
+
+const IN_PLACE_BASES = 8;
+const EVERY = "every";
 
 /** Every prefix's pool, and the longest-prefix lookup over them. */
 export class MirrorTable {
   readonly #settings: PoolSettings;
   #pools = new Map<string, Pool>();
   #prefixes: readonly UrlPrefix[] = [];
+  // The prefixes grouped by base (`scheme://host[:port]`), in a list compared in place while short,
+  // in a map past that: a request to a host no prefix names ends there, reading only its URL text.
+  #groups: readonly (readonly [string, readonly UrlPrefix[]])[] = [];
+  #byBase: ReadonlyMap<string, readonly UrlPrefix[]> | undefined;
 
   constructor(config: MirrorsConfig, settings: PoolSettings) {
     this.#settings = settings;
     this.set(config);
   }
 
-  /** The pool whose prefix is the longest one `url` falls under, with the rest of the URL. */
-  match(url: UrlParts): { readonly pool: Pool; readonly rest: string } | undefined {
-    const found = longestPrefix(this.#prefixes, url);
+  /** The pool whose prefix is the longest one the request's URL falls under, with the rest of the URL. */
+  match(request: HttpRequest): { readonly pool: Pool; readonly rest: string } | undefined {
+    const href = request.url;
+    const group = this.#byBase === undefined ? this.#compare(href) : this.#lookUp(this.#byBase, href);
+    if (group === undefined) return undefined;
+    // Userinfo hides the base from the text: every prefix is compared with the parsed URL.
+    const found =
+      group === EVERY
+        ? longestPrefix(this.#prefixes, request.urlParts)
+        : longestPrefix(group, request.urlParts, restBelowPath);
     if (found === undefined) return undefined;
     return { pool: this.#pools.get(found.prefix.key)!, rest: found.rest };
+  }
+
+  // The prefixes of the base the URL text starts with, each base compared in place.
+  #compare(href: string): readonly UrlPrefix[] | typeof EVERY | undefined {
+    const groups = this.#groups;
+    for (let i = 0; i < groups.length; i++) {
+      const group = groups[i]!;
+      if (startsWithBase(href, group[0])) return group[1];
+    }
+    return hasUserinfo(href) ? EVERY : undefined;
+  }
+
+  // The same with many bases: the URL's base cut from its text, then one lookup.
+  #lookUp(
+    byBase: ReadonlyMap<string, readonly UrlPrefix[]>,
+    href: string,
+  ): readonly UrlPrefix[] | typeof EVERY | undefined {
+    const end = baseEnd(href);
+    if (end === -1) return undefined;
+    return end === WITH_USERINFO ? EVERY : byBase.get(href.slice(0, end));
   }
 
   /**
@@ -41,6 +83,15 @@ export class MirrorTable {
     }
     this.#pools = pools;
     this.#prefixes = Object.freeze([...pools.values()].map((pool) => pool.urlPrefix));
+    const byBase = new Map<string, UrlPrefix[]>();
+    for (const prefix of this.#prefixes) {
+      const group = byBase.get(prefix.base);
+      if (group === undefined) byBase.set(prefix.base, [prefix]);
+      else group.push(prefix);
+    }
+    this.#groups = [...byBase];
+    // Past a handful of bases one slice and one lookup beat comparing each in place.
+    this.#byBase = byBase.size > IN_PLACE_BASES ? byBase : undefined;
   }
 
   /** The pool of `prefix` (any spelling of it: trailing slashes do not matter), if configured. */

@@ -70,7 +70,7 @@ export function mirror(options: MirrorOptions): MirrorMiddleware {
     stage: "route",
     handle(request: HttpRequest, next: Next, context: Context) {
       if (!methods.has(request.method)) return next(request);
-      const match = table.match(request.urlParts);
+      const match = table.match(request);
       if (match === undefined) return next(request);
       return routeThroughMirrors(request, next, context, match.pool, match.rest, resolved);
     },

@@ -6,6 +6,7 @@ import { createMatcher } from "../credential-matcher.ts";
 import { authChannels, publish } from "../events.ts";
 import { credentialProblem } from "../validate-credential.ts";
 import type { AuthStore } from "./auth-store.ts";
+import { declareKeys } from "./store-scope.ts";
 
 /**
  * Which environment variables make up a credential. Every name here is read, and nothing else:
@@ -133,7 +134,7 @@ export function envStore(options: EnvStoreOptions): AuthStore {
     entries.push({ key: parsed.key, value: spec });
   }
   const matcher = createMatcher(entries);
-  return {
+  const store: AuthStore = {
     name,
     get(url) {
       const found = matcher.match(url);
@@ -150,4 +151,6 @@ export function envStore(options: EnvStoreOptions): AuthStore {
       return Promise.resolve(build(found.value, read));
     },
   };
+  // Its keys are fixed here; only the variables' values are read at each lookup.
+  return declareKeys(store, () => matcher.keys);
 }

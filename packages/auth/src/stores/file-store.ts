@@ -12,6 +12,7 @@ import { parseJsonDocument } from "../formats/json-document.ts";
 import { encodeRattlerValue, unencodableReason } from "../formats/rattler-format.ts";
 import { credentialProblem } from "../validate-credential.ts";
 import type { AuthStore } from "./auth-store.ts";
+import { declareKeys } from "./store-scope.ts";
 import type { WatchedFileOptions } from "./watched-file.ts";
 import { WatchedFile } from "./watched-file.ts";
 
@@ -94,7 +95,7 @@ export function fileStore(path: string, options: FileStoreOptions = {}): FileSto
     return run;
   };
 
-  return {
+  const store: FileStore = {
     name,
     path: absolute,
     async get(url) {
@@ -142,6 +143,8 @@ export function fileStore(path: string, options: FileStoreOptions = {}): FileSto
       });
     },
   };
+  // Its keys as last read, while that read is current (unknown before the first lookup).
+  return declareKeys(store, () => file.loaded()?.keys);
 }
 
 const UNCHANGED: unique symbol = Symbol("unchanged");

@@ -5,6 +5,7 @@ import type { CredentialMatcher, MatcherEntry } from "../credential-matcher.ts";
 import { createMatcher } from "../credential-matcher.ts";
 import { credentialProblem } from "../validate-credential.ts";
 import type { AuthStore } from "./auth-store.ts";
+import { declareKeys } from "./store-scope.ts";
 
 /** Entries for {@link memoryStore}: key (`host`, `host/path`, `*.domain`, `s3://bucket`...) to credential. */
 export type CredentialEntries =
@@ -69,7 +70,7 @@ export function memoryStore(entries: CredentialEntries = {}, options: MemoryStor
     matcher = createMatcher(table.values());
     revision++;
   };
-  return {
+  const store: MemoryStore = {
     name,
     get(url) {
       return Promise.resolve(matcher.match(url)?.value);
@@ -88,4 +89,6 @@ export function memoryStore(entries: CredentialEntries = {}, options: MemoryStor
     },
     keys: () => [...table.keys()],
   };
+  // Its keys change only with its revision (set and delete rebuild the matcher).
+  return declareKeys(store, () => matcher.keys);
 }

@@ -9,6 +9,7 @@ import type { NetrcEntry } from "../formats/netrc-parser.ts";
 import { parseNetrc } from "../formats/netrc-parser.ts";
 import type { AuthStore } from "./auth-store.ts";
 import { checkFileOptions } from "./file-store.ts";
+import { declareKeys } from "./store-scope.ts";
 import type { FileProblem, Parsed, WatchedFileOptions } from "./watched-file.ts";
 import { WatchedFile } from "./watched-file.ts";
 
@@ -121,7 +122,7 @@ export function netrcStore(
     { machines: createMatcher([]), fallback: undefined },
     opts,
   );
-  return {
+  const store: NetrcStore = {
     name,
     path: absolute,
     async get(url) {
@@ -133,4 +134,10 @@ export function netrcStore(
       file.expire();
     },
   };
+  // Its machines as last read, while that read is current; a `default` entry answers any host.
+  return declareKeys(store, () => {
+    const table = file.loaded();
+    if (table === undefined) return undefined;
+    return table.fallback === undefined ? table.machines.keys : "any";
+  });
 }

@@ -6,6 +6,7 @@ import { createMatcher } from "../credential-matcher.ts";
 import { TokenRefreshError } from "../errors.ts";
 import { authChannels, publish } from "../events.ts";
 import type { AuthStore } from "./auth-store.ts";
+import { declareKeys } from "./store-scope.ts";
 
 /** A token as a refresh callback returns it. */
 export interface OAuthToken {
@@ -260,7 +261,7 @@ export function oauthStore(
     return state.pending;
   };
 
-  return {
+  const store: AuthStore = {
     name,
     async get(url) {
       const state = matcher.match(url)?.value;
@@ -308,4 +309,6 @@ export function oauthStore(
       }
     },
   };
+  // Its keys are fixed here; only the tokens change.
+  return declareKeys(store, () => matcher.keys);
 }

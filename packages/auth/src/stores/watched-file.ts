@@ -94,6 +94,14 @@ export class WatchedFile<T> {
     return this.#check().then(() => this.#revision);
   }
 
+  /**
+   * The table as last read, when it was read at the revision last seen and without error (what
+   * `table()` answers until the revision moves); otherwise undefined. Never reads or stats.
+   */
+  loaded(): T | undefined {
+    return this.#error === undefined && this.#seenStamp === this.#loadedStamp ? this.#table : undefined;
+  }
+
   /** The current table, (re)loading the file when it changed. */
   async table(): Promise<T> {
     const r = this.revision();
