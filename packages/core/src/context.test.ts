@@ -8,8 +8,8 @@ describe("Context", () => {
     const context = new Context();
     expect(context.get(keys[0]!)).toBeUndefined();
     expect(context.keys()).toEqual([]);
-    keys.forEach((key, i) => context.set(key, i));
-    keys.forEach((key, i) => expect(context.get(key)).toBe(i));
+    for (const [i, key] of keys.entries()) context.set(key, i);
+    for (const [i, key] of keys.entries()) expect(context.get(key)).toBe(i);
     context.set(keys[3]!, 30);
     expect(context.get(keys[3]!)).toBe(30);
     expect(context.keys()).toEqual(keys.map((k) => k.name));
@@ -26,7 +26,7 @@ describe("Context", () => {
 
   it("deletes from the middle, the end and a full store, and reuses the room", () => {
     const context = new Context();
-    keys.slice(0, 4).forEach((key, i) => context.set(key, i));
+    for (const [i, key] of keys.slice(0, 4).entries()) context.set(key, i);
     expect(context.delete(keys[1]!)).toBe(true);
     expect(context.delete(keys[1]!)).toBe(false);
     expect(context.has(keys[1]!)).toBe(false);
