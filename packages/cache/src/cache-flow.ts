@@ -1,5 +1,5 @@
 import type { CacheMode, Context, HttpRequest, HttpResponse, Next } from "@switchyard/core";
-import { HttpResponse as Response } from "@switchyard/core";
+import { afterAnswer, HttpResponse as Response } from "@switchyard/core";
 import type CachePolicy from "http-cache-semantics";
 import type { FlowParts } from "./admit.ts";
 import { admit, saysNoStore, stateTtl } from "./admit.ts";
@@ -56,29 +56,19 @@ export class CacheFlow {
 
   /** An unsafe method: on success, the stored responses for its URL, Location and Content-Location go (RFC 9111 §4.4). */
   unsafe(request: HttpRequest, next: Next): Promise<HttpResponse> {
-    return next(request).then((res) => {
-      if (res.status < 400) invalidate(this.#parts, request, res);
-      return res;
-    });
+    return afterAnswer(next(request), invalidateAfter, undefined, { parts: this.#parts, request });
   }
 
   /** A key whose last answer could not be stored: the network, then store it if it now may be. */
   fetchUncached(request: HttpRequest, next: Next, context: Context, key: string): Promise<HttpResponse> {
-    return next(request).then((res) =>
-      // Still no-store (the usual case): already marked absent, nothing to work out.
-      saysNoStore(res)
-        ? tagResponse(res, "miss", context, this.#o.statusHeader)
-        : admit(
-            this.#parts,
-            request,
-            context,
-            key,
-            () => credentialIdentity(request, context),
-            res,
-            undefined,
-            false,
-          ),
-    );
+    // Filed with core's afterAnswer: the reaction runs in the transport's callback when nothing
+    // inside wraps the answer (a no-store pass-through costs no promise hop of its own).
+    return afterAnswer(next(request), admitUncached, undefined, {
+      parts: this.#parts,
+      request,
+      context,
+      key,
+    });
   }
 
   /** A GET the cache may answer. */
@@ -370,4 +360,35 @@ export class CacheFlow {
     this.#background.add(task);
     void task.finally(() => this.#background.delete(task));
   }
+}
+
+interface Unsafe {
+  readonly parts: FlowParts;
+  readonly request: HttpRequest;
+}
+
+interface Uncached extends Unsafe {
+  readonly context: Context;
+  readonly key: string;
+}
+
+function invalidateAfter(res: HttpResponse, u: Unsafe): HttpResponse {
+  if (res.status < 400) invalidate(u.parts, u.request, res);
+  return res;
+}
+
+// Still no-store (the usual case): already marked absent, nothing to work out.
+function admitUncached(res: HttpResponse, u: Uncached): HttpResponse | Promise<HttpResponse> {
+  const { parts, request, context } = u;
+  if (saysNoStore(res)) return tagResponse(res, "miss", context, parts.o.statusHeader);
+  return admit(
+    parts,
+    request,
+    context,
+    u.key,
+    () => credentialIdentity(request, context),
+    res,
+    undefined,
+    false,
+  );
 }

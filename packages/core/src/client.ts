@@ -1,3 +1,4 @@
+import { afterAnswer } from "./answer-hooks.ts";
 import { Call } from "./call.ts";
 import { Context } from "./context.ts";
 import { secretHeadersKey } from "./cross-origin.ts";
@@ -121,10 +122,7 @@ export function createClient(options: ClientOptions = {}): Client {
     );
     // No middleware: the transport runs the call's continuation in undici's callback.
     if (s.direct !== undefined) return s.direct(bound, context, call);
-    return s.chain(bound, context).then(
-      (res) => call.answer(res),
-      (error: unknown) => call.failure(error),
-    );
+    return afterAnswer(s.chain(bound, context), answerCall, failCall, call);
   }
 
   async function each(action: (s: Setup) => Promise<void>): Promise<void> {
@@ -155,4 +153,13 @@ export function createClient(options: ClientOptions = {}): Client {
     close: () => each((s) => s.pool.retire()),
     destroy: () => each((s) => s.pool.destroy()),
   };
+}
+
+// The call's own reactions to the chain's answer, filed without closures (answer-hooks.ts).
+function answerCall(response: HttpResponse, call: Call): HttpResponse | Promise<HttpResponse> {
+  return call.answer(response);
+}
+
+function failCall(error: unknown, call: Call): never {
+  return call.failure(error);
 }

@@ -1,3 +1,5 @@
+export type { AnswerReaction, FailureReaction } from "./answer-hooks.ts";
+export { afterAnswer } from "./answer-hooks.ts";
 export { attemptErrorChannel } from "./attempt-events.ts";
 export type { BodyFactory, ByteStream, DispatchBody, ReplayableBody, RequestBody } from "./body.ts";
 export { BodyHolder, replayable } from "./body.ts";

@@ -8,6 +8,12 @@ import type { Stage } from "./stage.ts";
  * call's context, as `handle` received it: needed only for a request built anew with
  * `new HttpRequest()` and handed over after an `await` (a request derived with `request.with()`
  * carries its call along, and so does one handed over synchronously inside `handle`).
+ *
+ * The promise it returns may be the transport's own. Middleware further out may file reactions with
+ * it (`afterAnswer`), which run before it settles: a middleware that returns this promise unchanged
+ * and also watches it sees the answer as the middleware outside shaped it. To see your own layer's
+ * answer, return the promise of your reaction (`next(request).then(...)`, `afterAnswer`, or an async
+ * `handle`).
  */
 export type Next = (request: HttpRequest, context?: Context) => Promise<HttpResponse>;
 

@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
+import { chainRest, closeSend, openSend, runReactions, SendReactions } from "./answer-hooks.ts";
 import { attemptErrorChannel } from "./attempt-events.ts";
 import type { DispatchBody } from "./body.ts";
 import type { Context } from "./context.ts";
@@ -122,15 +123,23 @@ function send(
   if (options.bodyTimeout !== undefined) dispatchOptions.bodyTimeout = options.bodyTimeout;
   // undici's callback form: one promise per send (the promise form adds undici's own promise and a
   // reaction on it, a second microtask hop on every call).
-  return new Promise<HttpResponse>((resolve, reject) => {
+  // Middleware outside may file reactions with this promise (answer-hooks.ts): they run here, in
+  // undici's callback, before it settles.
+  const reactions = new SendReactions();
+  // Declared first: the callback reads it (undici never calls back synchronously, but if it did,
+  // closeSend would only see it unset).
+  let sent: Promise<HttpResponse> | undefined;
+  sent = new Promise<HttpResponse>((resolve, reject) => {
     dispatcher.request(dispatchOptions, (error, data) => {
+      const filed = closeSend(sent, reactions);
       // 421 Misdirected Request: the connection reached a server that does not serve this origin
       // (RFC 9110 §15.5.20). As fetch does, the request is sent once more on a new connection when
       // its body can be sent again. Destroying the body here, while undici is still reading the
       // answer, closes the connection it came on, so the pool opens another.
       if (error == null && data.statusCode === 421 && !misdirected && request.hasReplayableBody) {
         data.body.on("error", ignore).destroy();
-        resolve(dispatch(dispatcher, pool, request, context, then, true));
+        const again = dispatch(dispatcher, pool, request, context, then, true);
+        resolve(filed === undefined ? again : (chainRest(again, filed, 0) as Promise<HttpResponse>));
         return;
       }
       let response: HttpResponse;
@@ -139,11 +148,13 @@ function send(
         response = toResponse(request, context, data, started);
         if (pool !== undefined) attachLease(response, pool.lease(data.body, request, context));
       } catch (failure) {
-        if (then === undefined) reject(failure);
+        if (filed !== undefined) runReactions(filed, 0, false, failure, resolve as Settle, reject);
+        else if (then === undefined) reject(failure);
         else settleFailure(then, failure, reject);
         return;
       }
-      if (then === undefined) resolve(response);
+      if (filed !== undefined) runReactions(filed, 0, true, response, resolve as Settle, reject);
+      else if (then === undefined) resolve(response);
       else {
         try {
           resolve(then.answer(response));
@@ -153,7 +164,11 @@ function send(
       }
     });
   });
+  openSend(sent, reactions);
+  return sent;
 }
+
+type Settle = (value: unknown) => void;
 
 function attemptFailed(error: Error, request: HttpRequest, context: Context): Error {
   if (attemptErrorChannel.hasSubscribers) {

@@ -1,5 +1,6 @@
 import type { Context, HttpRequest, HttpResponse, Middleware, Next } from "@switchyard/core";
 import {
+  afterAnswer,
   checkStore,
   InvalidOptionsError,
   notBeforeKey,
@@ -168,11 +169,14 @@ export function retryAfter(options: RetryAfterOptions = {}): RetryAfterMiddlewar
     }
   }
 
+  // Filed with core's afterAnswer: in the transport's callback when nothing inside wraps the answer.
+  const recordIfHinted = (response: HttpResponse, sent: Sent): HttpResponse => {
+    if (statuses.has(response.status)) record(sent.request, response, sent.context, sent.key);
+    return response;
+  };
+
   function send(request: HttpRequest, next: Next, context: Context, key: string): Promise<HttpResponse> {
-    return next(request).then((response) => {
-      if (statuses.has(response.status)) record(request, response, context, key);
-      return response;
-    });
+    return afterAnswer(next(request), recordIfHinted, undefined, { request, context, key });
   }
 
   return {
@@ -218,6 +222,13 @@ export function retryAfter(options: RetryAfterOptions = {}): RetryAfterMiddlewar
       );
     },
   };
+}
+
+/** What an answer's reaction needs of the attempt it answers. */
+interface Sent {
+  readonly request: HttpRequest;
+  readonly context: Context;
+  readonly key: string;
 }
 
 const RESET_HEADERS: ReadonlyArray<readonly [string, (value: string, now: number) => number | undefined]> = [

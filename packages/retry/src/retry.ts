@@ -1,5 +1,6 @@
 import type { Context, HttpRequest, HttpResponse, Middleware, Next, StateStore } from "@switchyard/core";
 import {
+  afterAnswer,
   attemptBudgetKey,
   attemptKey,
   BodyNotReplayableError,
@@ -64,6 +65,15 @@ export interface RetryMiddleware extends Middleware {
   readonly budget: RetryBudget | undefined;
 }
 
+/** What the first attempt's reactions need (one object per call instead of two closures). */
+interface FirstAttempt {
+  readonly request: HttpRequest;
+  readonly next: Next;
+  readonly context: Context;
+  readonly p: RetryPolicy;
+  readonly started: number;
+}
+
 const retryChannel = pluginChannel("retry", "retry");
 const giveUpChannel = pluginChannel("retry", "give-up");
 
@@ -104,8 +114,9 @@ export function retry(options: RetryOptions = {}): RetryMiddleware {
       : response;
   }
 
-  // The first attempt without an async function: a call answered at once (nearly every call)
-  // costs one `.then`; only an outcome worth retrying enters the retry loop.
+  // The first attempt without an async function or closures: its reactions are filed with core's
+  // afterAnswer (run in the transport's callback when nothing inside wraps the answer); only an
+  // outcome worth retrying enters the retry loop.
   function run(request: HttpRequest, next: Next, context: Context, p: RetryPolicy): Promise<HttpResponse> {
     let started: number;
     try {
@@ -122,23 +133,26 @@ export function retry(options: RetryOptions = {}): RetryMiddleware {
     } catch (caught) {
       sent = Promise.reject(caught);
     }
-    return sent.then(
-      (response) => {
-        // The common answer (no custom rule, a status not worth retrying) builds no outcome: this
-        // is `wantsRetry`'s answer for it, without the allocation.
-        if (p.shouldRetry === undefined && !p.statuses.has(response.status))
-          return settle(request, response, next, context, p, undefined);
-        const outcome: RetryOutcome = { request, response, error: undefined, attempt: 1, context };
-        if (!wantsRetry(p, outcome)) return settle(request, response, next, context, p, undefined);
-        return retryAfterOutcome(request, next, context, p, started, outcome);
-      },
-      (caught: unknown) => {
-        if (caught instanceof SwitchyardError) caught.context ??= context;
-        const outcome: RetryOutcome = { request, response: undefined, error: caught, attempt: 1, context };
-        if (!wantsRetry(p, outcome)) throw caught;
-        return retryAfterOutcome(request, next, context, p, started, outcome);
-      },
-    );
+    return afterAnswer(sent, firstAnswered, firstFailed, { request, next, context, p, started });
+  }
+
+  // The first attempt's answer: the common one (no custom rule, a status not worth retrying) builds
+  // no outcome; this is `wantsRetry`'s answer for it, without the allocation.
+  function firstAnswered(response: HttpResponse, a: FirstAttempt): HttpResponse | Promise<HttpResponse> {
+    const { request, next, context, p } = a;
+    if (p.shouldRetry === undefined && !p.statuses.has(response.status))
+      return settle(request, response, next, context, p, undefined);
+    const outcome: RetryOutcome = { request, response, error: undefined, attempt: 1, context };
+    if (!wantsRetry(p, outcome)) return settle(request, response, next, context, p, undefined);
+    return retryAfterOutcome(request, next, context, p, a.started, outcome);
+  }
+
+  function firstFailed(caught: unknown, a: FirstAttempt): Promise<HttpResponse> {
+    const { request, next, context, p } = a;
+    if (caught instanceof SwitchyardError) caught.context ??= context;
+    const outcome: RetryOutcome = { request, response: undefined, error: caught, attempt: 1, context };
+    if (!wantsRetry(p, outcome)) throw caught;
+    return retryAfterOutcome(request, next, context, p, a.started, outcome);
   }
 
   // The retry loop, entered with an outcome that `wantsRetry` found worth retrying. It decides
