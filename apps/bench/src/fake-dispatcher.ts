@@ -27,13 +27,15 @@ const answer = {
 
 /**
  * A dispatcher that answers every request at once with the same 2-byte response (no socket, no
- * parser), in both of undici's forms: the callback is called synchronously, the promise resolves
- * at once. What it leaves to measure is the JavaScript of core and the plugins.
+ * parser), in both of undici's forms: the callback is called in a microtask (undici never calls back
+ * synchronously, and core's transport counts on it: reactions filed with `afterAnswer` while a send
+ * is in flight run in that callback), the promise resolves at once. What it leaves to measure is the
+ * JavaScript of core and the plugins.
  */
 export const fakeDispatcher = {
   request: (_options: unknown, callback?: (error: null, data: typeof answer) => void) => {
     if (callback === undefined) return Promise.resolve(answer);
-    callback(null, answer);
+    queueMicrotask(() => callback(null, answer));
   },
   close: () => Promise.resolve(),
   destroy: () => Promise.resolve(),

@@ -23,9 +23,14 @@ export type FailureReaction<S> = (error: unknown, state: S) => HttpResponse | Pr
 /** The reactions filed with one send still in flight (core-internal). */
 export class SendReactions {
   open = true;
-  // Triples: answer reaction, failure reaction (or undefined), state.
+  // Triples: answer reaction, failure reaction (or undefined), state; `used` slots are filled.
   list: unknown[] | undefined;
+  used = 0;
 }
+
+// Room for three reactions at once (retry-after, retry and the client's own, a common stack): an
+// array grown by push() would be copied into a backing store of twenty slots on the second one.
+const ROOM = 9;
 
 // The newest send still in flight: a middleware files with it right after `next` returned it.
 let lastSent: Promise<HttpResponse> | undefined;
@@ -64,9 +69,17 @@ export function afterAnswer<S>(
   state: S,
 ): Promise<HttpResponse> {
   if (sent === lastSent && lastReactions !== undefined && lastReactions.open) {
-    const list = lastReactions.list;
-    if (list === undefined) lastReactions.list = [onAnswer, onFailure, state];
-    else list.push(onAnswer, onFailure, state);
+    const reactions = lastReactions;
+    const at = reactions.used;
+    let list = reactions.list;
+    if (list === undefined) {
+      list = new Array(ROOM);
+      reactions.list = list;
+    }
+    list[at] = onAnswer;
+    list[at + 1] = onFailure;
+    list[at + 2] = state;
+    reactions.used = at + 3;
     return sent;
   }
   return sent.then(
@@ -85,7 +98,10 @@ export function closeSend(
     lastSent = undefined;
     lastReactions = undefined;
   }
-  return reactions.list;
+  const list = reactions.list;
+  // Trimmed to what was filed, so the runners below read `length`.
+  if (list !== undefined) list.length = reactions.used;
+  return list;
 }
 
 type Settle = (value: unknown) => void;

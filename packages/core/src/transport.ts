@@ -122,16 +122,15 @@ function send(
   if (options.headersTimeout !== undefined) dispatchOptions.headersTimeout = options.headersTimeout;
   if (options.bodyTimeout !== undefined) dispatchOptions.bodyTimeout = options.bodyTimeout;
   // undici's callback form: one promise per send (the promise form adds undici's own promise and a
-  // reaction on it, a second microtask hop on every call).
-  // Middleware outside may file reactions with this promise (answer-hooks.ts): they run here, in
-  // undici's callback, before it settles.
-  const reactions = new SendReactions();
-  // Declared first: the callback reads it (undici never calls back synchronously, but if it did,
-  // closeSend would only see it unset).
+  // reaction on it, a second microtask hop on every call). Middleware outside may file reactions
+  // with that promise (answer-hooks.ts): they run here, in undici's callback, before it settles.
+  // With a continuation (no middleware) nobody can file, so there is no reactions object. `sent` is
+  // declared first: undici never calls back synchronously, and if it did closeSend would see it unset.
+  const reactions = then === undefined ? new SendReactions() : undefined;
   let sent: Promise<HttpResponse> | undefined;
   sent = new Promise<HttpResponse>((resolve, reject) => {
     dispatcher.request(dispatchOptions, (error, data) => {
-      const filed = closeSend(sent, reactions);
+      const filed = reactions === undefined ? undefined : closeSend(sent, reactions);
       // 421 Misdirected Request: the connection reached a server that does not serve this origin
       // (RFC 9110 §15.5.20). As fetch does, the request is sent once more on a new connection when
       // its body can be sent again. Destroying the body here, while undici is still reading the
@@ -164,7 +163,7 @@ function send(
       }
     });
   });
-  openSend(sent, reactions);
+  if (reactions !== undefined) openSend(sent, reactions);
   return sent;
 }
 
