@@ -82,8 +82,18 @@ export function afterAnswer<S>(
     reactions.used = at + 3;
     return sent;
   }
-  return sent.then(
-    (response) => onAnswer(response, state),
+  return thenWith(sent, onAnswer, onFailure, state);
+}
+
+// The plain `.then` of a reaction pair and its state.
+function thenWith<S>(
+  promise: PromiseLike<unknown>,
+  onAnswer: AnswerReaction<S>,
+  onFailure: FailureReaction<S> | undefined,
+  state: S,
+): Promise<HttpResponse> {
+  return Promise.resolve(promise).then(
+    (response) => onAnswer(response as HttpResponse, state),
     onFailure === undefined ? undefined : (error: unknown) => onFailure(error, state),
   );
 }
@@ -150,12 +160,11 @@ export function chainRest(
 ): PromiseLike<unknown> {
   let promise = pending;
   for (let j = from; j < list.length; j += 3) {
-    const onAnswer = list[j] as AnswerReaction<unknown>;
-    const onFailure = list[j + 1] as FailureReaction<unknown> | undefined;
-    const state = list[j + 2];
-    promise = promise.then(
-      (response) => onAnswer(response as HttpResponse, state),
-      onFailure === undefined ? undefined : (error: unknown) => onFailure(error, state),
+    promise = thenWith(
+      promise,
+      list[j] as AnswerReaction<unknown>,
+      list[j + 1] as FailureReaction<unknown> | undefined,
+      list[j + 2],
     );
   }
   return promise;

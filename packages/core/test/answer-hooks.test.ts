@@ -3,9 +3,11 @@
 // fall back to `.then` wherever the promise is not the transport's own. Real sockets throughout.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  type AnswerReaction,
   afterAnswer,
   ConnectError,
   createClient,
+  type FailureReaction,
   HttpResponse,
   type Middleware,
   type Stage,
@@ -54,6 +56,19 @@ function filing(name: string, stage: Stage, log: string[], same?: boolean[]): Mi
   };
 }
 
+/** A send-stage middleware that files the given reactions with what `next` returns. */
+function reacting(
+  name: string,
+  onAnswer: AnswerReaction<undefined>,
+  onFailure?: FailureReaction<undefined>,
+): Middleware {
+  return {
+    name,
+    stage: "send",
+    handle: (request, next) => afterAnswer(next(request), onAnswer, onFailure, undefined),
+  };
+}
+
 describe("afterAnswer over the transport", () => {
   it("runs filed reactions innermost first and the caller gets their answer, on the transport's promise", async () => {
     const log: string[] = [];
@@ -96,20 +111,10 @@ describe("afterAnswer over the transport", () => {
   it("turns a reaction's throw into the call's error, seen by the failure reactions outside it", async () => {
     const log: string[] = [];
     const boom = new Error("refused by the inner reaction");
-    const throwing: Middleware = {
-      name: "throwing",
-      stage: "send",
-      handle: (request, next) =>
-        afterAnswer(
-          next(request),
-          async (response) => {
-            await response.discard();
-            throw boom;
-          },
-          undefined,
-          undefined,
-        ),
-    };
+    const throwing = reacting("throwing", async (response) => {
+      await response.discard();
+      throw boom;
+    });
     const client = createClient({ middleware: [filing("outer", "policy", log), throwing] });
     // The client maps a foreign error as it maps any other, keeping it as the cause.
     await expect(client.request(`${server.url}/?status=200`)).rejects.toMatchObject({
@@ -122,21 +127,11 @@ describe("afterAnswer over the transport", () => {
 
   it("hands the rest of the call to a promise a reaction returns", async () => {
     const log: string[] = [];
-    const replacing: Middleware = {
-      name: "replacing",
-      stage: "send",
-      handle: (request, next) =>
-        afterAnswer(
-          next(request),
-          async (response) => {
-            await response.discard();
-            await new Promise((resolve) => setImmediate(resolve));
-            return new HttpResponse({ status: 299, url: response.url, context: response.context });
-          },
-          undefined,
-          undefined,
-        ),
-    };
+    const replacing = reacting("replacing", async (response) => {
+      await response.discard();
+      await new Promise((resolve) => setImmediate(resolve));
+      return new HttpResponse({ status: 299, url: response.url, context: response.context });
+    });
     const client = createClient({ middleware: [filing("outer", "policy", log), replacing] });
     const res = await client.request(`${server.url}/?status=200`);
     expect(res.status).toBe(299);
@@ -147,20 +142,14 @@ describe("afterAnswer over the transport", () => {
 
   it("lets a failure reaction answer instead of a failed send, and the reactions outside see that answer", async () => {
     const log: string[] = [];
-    const recovering: Middleware = {
-      name: "recovering",
-      stage: "send",
-      handle: (request, next) =>
-        afterAnswer(
-          next(request),
-          (response) => response,
-          (error, url: string) => {
-            log.push(`recovering:${error instanceof ConnectError}`);
-            return new HttpResponse({ status: 203, url });
-          },
-          request.url,
-        ),
-    };
+    const recovering = reacting(
+      "recovering",
+      (response) => response,
+      (error) => {
+        log.push(`recovering:${error instanceof ConnectError}`);
+        return new HttpResponse({ status: 203, url: "http://127.0.0.1:9/" });
+      },
+    );
     const client = createClient({ middleware: [filing("outer", "policy", log), recovering] });
     // Port 9 on loopback: nothing listens, the connection is refused.
     const res = await client.request("http://127.0.0.1:9/");
