@@ -1,11 +1,14 @@
 import type { Readable } from "node:stream";
 import type { Context, HttpRequest } from "@switchyard/core";
-import { HttpHeaders, HttpResponse } from "@switchyard/core";
+import { cacheStatusKey, HttpHeaders, HttpResponse } from "@switchyard/core";
 import type { FlowParts } from "./admit.ts";
 import type { Found } from "./entry-index.ts";
 import { CacheIntegrityError } from "./errors.ts";
 import { cacheChannels, publish } from "./events.ts";
-import { callFields, tagResponse } from "./respond.ts";
+import { callFields } from "./respond.ts";
+
+// Entries whose stored headers passed HttpHeaders' checks once (held weakly: the index owns them).
+const checked = new WeakSet<Found>();
 
 /** Serves a stored entry; undefined when its body is gone or corrupt (then it is a miss). */
 export async function serveEntry(
@@ -26,7 +29,18 @@ export async function serveEntry(
     }
     return undefined;
   }
-  const headers = HttpHeaders.from(found.policy.responseHeaders() as Record<string, string | string[]>);
+  const record = found.policy.responseHeaders() as Record<string, string | string[]>;
+  const header = parts.o.statusHeader;
+  if (header !== undefined) record[header] = status;
+  // The stored headers are checked on an entry's first serve; later serves of the same entry differ
+  // only in what http-cache-semantics computes (Age, Date, a 113 warning) and the status token.
+  let headers: HttpHeaders;
+  if (checked.has(found)) headers = HttpHeaders.trusted(record);
+  else {
+    headers = HttpHeaders.from(record);
+    checked.add(found);
+  }
+  context.set(cacheStatusKey, status);
   const res = new HttpResponse({
     status: found.meta.status,
     statusText: found.meta.statusText,
@@ -40,7 +54,7 @@ export async function serveEntry(
     publish(cacheChannels.hit, () => ({ ...callFields(request, context), age: found.policy.age() }));
   else if (status === "stale")
     publish(cacheChannels.stale, () => ({ ...callFields(request, context), reason }));
-  return tagResponse(res, status, context, parts.o.statusHeader);
+  return res;
 }
 
 /** A stale entry for an error, when the server's stale-if-error bound still allows it. */

@@ -102,7 +102,13 @@ export class Context {
     }
     const used = this.#used;
     if (this.#entries === undefined) {
-      this.#entries = [key, value, undefined, undefined, undefined, undefined, undefined, undefined];
+      // Not an array literal: V8 tracks a literal's allocation site and, once contexts outlive a
+      // scavenge (calls held across one), allocates it in old space, which made set() about 6 % of
+      // a call over a fake dispatcher.
+      const entries = new Array(8);
+      entries[0] = key;
+      entries[1] = value;
+      this.#entries = entries;
     } else if (used === this.#entries.length) {
       this.#entries.push(key, value);
     } else {

@@ -1,5 +1,4 @@
 import { Readable } from "node:stream";
-import consumers from "node:stream/consumers";
 import type { BodyLease } from "./body-lease.ts";
 import { releaseWhenCollected } from "./body-lease.ts";
 import { Context } from "./context.ts";
@@ -7,6 +6,7 @@ import type { HeadersInit } from "./headers.ts";
 import { HttpHeaders } from "./headers.ts";
 import { installResponseInternals } from "./internals.ts";
 import { mapError } from "./map-error.ts";
+import { readText, readWhole } from "./read-whole.ts";
 import type { HttpRequest } from "./request.ts";
 import { toWebStream } from "./web-body.ts";
 
@@ -47,6 +47,9 @@ function isUndiciBody(body: Readable): body is UndiciBody {
 const DUMP_OPTIONS = Object.freeze({ limit: DISCARD_DRAIN_LIMIT });
 
 const EMPTY = (): Readable => Readable.from([]);
+
+// readWhole's bytes own their ArrayBuffer, exactly their size.
+const ownBuffer = (bytes: Uint8Array): ArrayBuffer => bytes.buffer as ArrayBuffer;
 
 /**
  * A response: status, headers, final URL, the call's context and a streaming body. Nothing reads
@@ -138,29 +141,25 @@ export class HttpResponse {
   /** Reads the whole body as UTF-8 text. */
   text(): Promise<string> {
     const body = this.body;
-    return this.#consume(isUndiciBody(body) ? body.text() : consumers.text(body));
+    return this.#consume(isUndiciBody(body) ? body.text() : readText(body));
   }
 
   /** Reads and parses the whole body as JSON. */
   json<T = unknown>(): Promise<T> {
     const body = this.body;
-    return this.#consume(isUndiciBody(body) ? body.json() : consumers.json(body)) as Promise<T>;
+    return this.#consume(isUndiciBody(body) ? body.json() : readText(body).then(JSON.parse)) as Promise<T>;
   }
 
   /** Reads the whole body into bytes. */
   bytes(): Promise<Uint8Array> {
     const body = this.body;
-    return this.#consume(
-      isUndiciBody(body)
-        ? body.bytes()
-        : consumers.buffer(body).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.length)),
-    );
+    return this.#consume(isUndiciBody(body) ? body.bytes() : readWhole(body));
   }
 
   /** Reads the whole body into an ArrayBuffer. */
   arrayBuffer(): Promise<ArrayBuffer> {
     const body = this.body;
-    return this.#consume(isUndiciBody(body) ? body.arrayBuffer() : consumers.arrayBuffer(body));
+    return this.#consume(isUndiciBody(body) ? body.arrayBuffer() : readWhole(body).then(ownBuffer));
   }
 
   /**

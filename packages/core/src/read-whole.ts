@@ -1,0 +1,53 @@
+// Reading a whole body that is not undici's (a cache hit, a decompressed or verifying stream).
+//
+// Why not `node:stream/consumers`: its `arrayBuffer()` and `buffer()` gather the chunks into a Blob
+// and read the Blob back, which cost more than the rest of a cache hit (a 32 B in-memory hit took
+// 36 µs of CPU with it, 12 µs without). Here the chunks are gathered from 'data' events; bytes are
+// copied once into a buffer of the exact size, and text is decoded from the chunks.
+import type { Readable } from "node:stream";
+import { finished } from "node:stream";
+
+const utf8 = new TextDecoder();
+
+/** Every chunk of `body`, in order. Rejects as the stream fails, or on a close before its end. */
+function gather(body: Readable): Promise<Uint8Array[]> {
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    const onData = (chunk: Uint8Array | string): void => {
+      chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+    };
+    body.on("data", onData);
+    const cleanup = finished(body, (error) => {
+      cleanup();
+      body.off("data", onData);
+      if (error) reject(error);
+      else resolve(chunks);
+    });
+  });
+}
+
+/**
+ * Every byte of `body`, in a `Uint8Array` that owns its `ArrayBuffer` (exactly its size, shared
+ * with nobody: a cache's remembered chunk is copied, never handed out). Rejects with the stream's
+ * error, or `ERR_STREAM_PREMATURE_CLOSE` when it is destroyed before its end.
+ */
+export function readWhole(body: Readable): Promise<Uint8Array> {
+  return gather(body).then((chunks) => {
+    let size = 0;
+    for (const chunk of chunks) size += chunk.length;
+    // The ArrayBuffer first: a small Uint8Array made on its own lives on V8's heap, and asking it
+    // for its buffer later (arrayBuffer()) moves it out at a cost.
+    const whole = new Uint8Array(new ArrayBuffer(size));
+    let at = 0;
+    for (const chunk of chunks) {
+      whole.set(chunk, at);
+      at += chunk.length;
+    }
+    return whole;
+  });
+}
+
+/** The body as UTF-8 text, as fetch's `text()` decodes it (a leading BOM dropped, bad bytes replaced). */
+export function readText(body: Readable): Promise<string> {
+  return gather(body).then((chunks) => utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+}
