@@ -188,8 +188,10 @@ export class CacheFlow {
           return served;
         }
       }
-      // Stale as this process remembers it: another process may have revalidated it since.
-      if (!reread) {
+      // Stale as this process remembers it: another process may have revalidated it since. Not for
+      // an entry with no lifetime at all (no-cache, max-age=0): no process writes a 304's answer
+      // for it to the store (see #afterRevalidation), so the re-read would only cost a disk read.
+      if (!reread && policy.maxAge() > 0) {
         const latest = await this.#index.load(key);
         if (latest !== undefined && latest.entry.metadata !== found.entry.metadata) {
           if (latest.meta.credential === credential && varyMatches(latest.meta.vary, preq.headers))
@@ -284,7 +286,7 @@ export class CacheFlow {
         } else {
           // Still no lifetime (max-age=0, no-cache): the next use revalidates anyway, so the store
           // keeps its copy and only this process notes the new response time.
-          current = this.#index.rememberLocally(updated) ?? found;
+          current = this.#index.rememberParsed({ entry: updated, meta, policy });
         }
         land();
         publish(cacheChannels.revalidated, () => ({ ...callFields(request, context), background }));

@@ -157,7 +157,6 @@ export function diskStore(options: DiskStoreOptions): CacheStore {
       });
     },
     async read(entry) {
-      const path = contentPath(dir, entry.integrity);
       const remembered = hot?.get(entry.integrity);
       if (remembered !== undefined) return Readable.from([remembered], { objectMode: false });
       if (entry.size <= verifyBeforeServe) {
@@ -172,6 +171,7 @@ export function diskStore(options: DiskStoreOptions): CacheStore {
         if (hot !== undefined && data.length <= HOT_ENTRY_MAX) hot.set(entry.integrity, data);
         return Readable.from([data], { objectMode: false });
       }
+      const path = contentPath(dir, entry.integrity);
       const stats = await stat(path);
       if (stats.size !== entry.size) throw await corrupt(entry, "size mismatch");
       return verifyingStream(createReadStream(path), entry, () => corrupt(entry, "sha256 mismatch"));

@@ -113,10 +113,9 @@ export class EntryIndex {
     return found;
   }
 
-  /** Records an entry in this process only (the stores keep their copy). */
-  rememberLocally(entry: StoredEntry): Found | undefined {
-    const found = this.#parse(entry);
-    if (found !== undefined) this.#memo.set(entry.key, found);
+  /** Records, in this process only, an entry whose metadata and policy the caller already holds. */
+  rememberParsed(found: Found): Found {
+    this.#memo.set(found.entry.key, found);
     return found;
   }
 
