@@ -63,6 +63,17 @@ describe("reading a whole body that is not undici's", () => {
     expect(await respond([]).text()).toBe("");
   });
 
+  it("rejects a body that yields something other than bytes or strings, with a typed error", async () => {
+    const odd = new HttpResponse({
+      status: 200,
+      url: "http://127.0.0.1:9/",
+      body: Readable.from([Buffer.from("ok"), { not: "bytes" }]),
+    });
+    const failed = await odd.arrayBuffer().catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(SwitchyardError);
+    expect((failed as Error).cause).toBeInstanceOf(TypeError);
+  });
+
   it("parses json() and rejects bad JSON with a typed error caused by the SyntaxError", async () => {
     expect(await respond(['{"a":', "[1,2]}"]).json()).toEqual({ a: [1, 2] });
     const bad = await respond(["{nope"])

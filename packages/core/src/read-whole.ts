@@ -13,8 +13,11 @@ const utf8 = new TextDecoder();
 function gather(body: Readable): Promise<Uint8Array[]> {
   return new Promise((resolve, reject) => {
     const chunks: Uint8Array[] = [];
-    const onData = (chunk: Uint8Array | string): void => {
-      chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+    const onData = (chunk: unknown): void => {
+      if (chunk instanceof Uint8Array) chunks.push(chunk);
+      else if (typeof chunk === "string") chunks.push(Buffer.from(chunk));
+      // An object-mode stream of something else: failed as a stream, not thrown out of its emit().
+      else body.destroy(new TypeError(`a response body must yield bytes or strings, got ${typeof chunk}`));
     };
     body.on("data", onData);
     const cleanup = finished(body, (error) => {
