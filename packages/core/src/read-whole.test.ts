@@ -6,7 +6,7 @@ import { HttpResponse } from "./response.ts";
 
 // Bodies that are not undici's (a cache hit, a decompressed stream): read by read-whole.ts. Node's
 // own fetch `Response` is the oracle for what the bytes decode to.
-const respond = (chunks: Array<Uint8Array | string>) =>
+const respond = (chunks: unknown[]) =>
   new HttpResponse({ status: 200, url: "http://127.0.0.1:9/", body: Readable.from(chunks) });
 
 const split = (bytes: Uint8Array, cuts: number[]): Uint8Array[] => {
@@ -64,12 +64,9 @@ describe("reading a whole body that is not undici's", () => {
   });
 
   it("rejects a body that yields something other than bytes or strings, with a typed error", async () => {
-    const odd = new HttpResponse({
-      status: 200,
-      url: "http://127.0.0.1:9/",
-      body: Readable.from([Buffer.from("ok"), { not: "bytes" }]),
-    });
-    const failed = await odd.arrayBuffer().catch((e: unknown) => e);
+    const failed = await respond([Buffer.from("ok"), { not: "bytes" }])
+      .arrayBuffer()
+      .catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(SwitchyardError);
     expect((failed as Error).cause).toBeInstanceOf(TypeError);
   });
@@ -84,21 +81,20 @@ describe("reading a whole body that is not undici's", () => {
   });
 
   it("rejects with a typed error when the body fails or is destroyed before its end", async () => {
-    const failing = new Readable({ read() {} });
-    failing.push("partial");
-    setImmediate(() => failing.destroy(new Error("connection reset mid-body")));
-    const failed = await respond([])
-      .with({ body: failing })
+    // A body that sends a little, then is destroyed (with `error`, or without: a premature close).
+    const cutShort = (error?: Error) => {
+      const body = new Readable({ read() {} });
+      body.push("partial");
+      setImmediate(() => body.destroy(error));
+      return new HttpResponse({ status: 200, url: "http://127.0.0.1:9/", body });
+    };
+    const failed = await cutShort(new Error("connection reset mid-body"))
       .arrayBuffer()
       .catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(SwitchyardError);
     expect((failed as Error).cause).toMatchObject({ message: "connection reset mid-body" });
 
-    const cut = new Readable({ read() {} });
-    cut.push("partial");
-    setImmediate(() => cut.destroy());
-    const closed = await respond([])
-      .with({ body: cut })
+    const closed = await cutShort()
       .text()
       .catch((e: unknown) => e);
     expect(closed).toBeInstanceOf(SwitchyardError);
