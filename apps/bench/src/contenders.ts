@@ -1,5 +1,5 @@
 import http from "node:http";
-import { createClient, type Middleware, type StateStore } from "@switchyard/core";
+import { createClient, type HttpResponse, type Middleware, type StateStore } from "@switchyard/core";
 import axios from "axios";
 import got from "got";
 import ky from "ky";
@@ -8,6 +8,13 @@ import { Agent, request, fetch as undiciFetch } from "undici";
 import { allSevenAsUsersConfigure, allSevenPlugins } from "./all-plugins.ts";
 import { dispatchGetter } from "./dispatch-get.ts";
 import { drain } from "./drain.ts";
+
+/**
+ * How the undici and Switchyard contenders read a body: `whole` as most programs do (`text()`,
+ * `json()`, `arrayBuffer()`: undici's `res.body.arrayBuffer()`, Switchyard's `res.arrayBuffer()`,
+ * as every peer reads it), or `stream` through the Node stream to its end (`drain`).
+ */
+export type BodyRead = "whole" | "stream";
 
 /** A client under test: one GET of the benchmark origin, body read to the end. */
 export interface Contender {
@@ -39,11 +46,24 @@ export const CONTENDERS = [
 /** The contender that needs a running redis-server; absent when none could be started. */
 export const REDIS_CONTENDER: (typeof CONTENDERS)[13] = CONTENDERS[13];
 
+/** Reads a Switchyard response's body to its end, the `read` way. */
+function readerOf(read: BodyRead): (response: HttpResponse) => Promise<unknown> {
+  return read === "whole" ? (response) => response.arrayBuffer() : (response) => drain(response.body);
+}
+
 /**
  * Builds every contender against `url` with `connections` sockets each where the client allows it;
  * the Redis-store contender only when `stateStore` is given (a store on a running redis-server).
+ * With `read: "stream"`, only the contenders that hand out a Node stream are built (the peers read
+ * bodies whole in either case).
  */
-export function buildContenders(url: string, connections: number, stateStore?: StateStore): Contender[] {
+export function buildContenders(
+  url: string,
+  connections: number,
+  stateStore?: StateStore,
+  read: BodyRead = "whole",
+): Contender[] {
+  const readBody = readerOf(read);
   const origin = new URL(url).origin;
   // Idle sockets are kept as long as the origin keeps them (60 s) by every client that can be told
   // so: a round of the other contenders takes seconds, longer than undici's default 4 s.
@@ -71,13 +91,14 @@ export function buildContenders(url: string, connections: number, stateStore?: S
   const gotClient = got.extend({ agent: { http: gotAgent }, retry: { limit: 0 } });
   const axiosAgent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const axiosClient = axios.create({ httpAgent: axiosAgent, responseType: "text" });
-  return [
+  const all: Contender[] = [
     {
       name: CONTENDERS[0],
       kind: "limit",
       call: async () => {
         const res = await request(url, { dispatcher: agent });
-        await drain(res.body);
+        if (read === "whole") await res.body.arrayBuffer();
+        else await drain(res.body);
       },
       close: () => agent.close(),
     },
@@ -85,7 +106,7 @@ export function buildContenders(url: string, connections: number, stateStore?: S
       name: CONTENDERS[1],
       kind: "switchyard",
       call: async () => {
-        await drain((await core.request(url)).body);
+        await readBody(await core.request(url));
       },
       close: () => core.close(),
     },
@@ -93,7 +114,7 @@ export function buildContenders(url: string, connections: number, stateStore?: S
       name: CONTENDERS[2],
       kind: "switchyard",
       call: async () => {
-        await drain((await seven.request(url)).body);
+        await readBody(await seven.request(url));
       },
       close: () => seven.close(),
     },
@@ -101,7 +122,7 @@ export function buildContenders(url: string, connections: number, stateStore?: S
       name: CONTENDERS[3],
       kind: "reference",
       call: async () => {
-        await drain((await naive.request(url)).body);
+        await readBody(await naive.request(url));
       },
       close: () => naive.close(),
     },
@@ -171,26 +192,37 @@ export function buildContenders(url: string, connections: number, stateStore?: S
       name: CONTENDERS[12],
       kind: "switchyard",
       call: async () => {
-        await drain((await users.request(url)).body);
+        await readBody(await users.request(url));
       },
       close: () => users.close(),
     },
-    ...(stateStore === undefined ? [] : [redisContender(url, pool, stateStore)]),
+    ...(stateStore === undefined ? [] : [redisContender(url, pool, stateStore, readBody)]),
   ];
+  return read === "whole" ? all : all.filter((c) => STREAM_CONTENDERS.has(c.name));
 }
+
+/** The contenders that hand out a Node stream, measured again with `read: "stream"`. */
+const STREAM_CONTENDERS = new Set<string>([
+  CONTENDERS[0],
+  CONTENDERS[1],
+  CONTENDERS[2],
+  CONTENDERS[3],
+  CONTENDERS[12],
+  CONTENDERS[13],
+]);
 
 function redisContender(
   url: string,
   pool: { connections: number; keepAliveTimeout: number },
   stateStore: StateStore,
+  readBody: (response: HttpResponse) => Promise<unknown>,
 ): Contender {
   const client = createClient({ ...pool, middleware: allSevenPlugins(new URL(url).origin, stateStore) });
   return {
     name: REDIS_CONTENDER,
     kind: "switchyard",
-    // Read to the end as every other Switchyard contender (discard() stops at 128 KiB).
     call: async () => {
-      await drain((await client.request(url)).body);
+      await readBody(await client.request(url));
     },
     close: () => client.close(),
   };

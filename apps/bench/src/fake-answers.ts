@@ -1,4 +1,3 @@
-import { Readable } from "node:stream";
 import { Dispatcher } from "undici";
 
 /** Headers the fake origins answer with: what the cache's no-store case sees from a real origin. */
@@ -8,41 +7,6 @@ export const NO_STORE_HEADERS: Readonly<Record<string, string>> = Object.freeze(
   "cache-control": "no-store",
   "content-length": "2",
 });
-
-class DoneBody extends Readable {
-  override _read(): void {}
-  dump(): Promise<void> {
-    return Promise.resolve();
-  }
-  text(): Promise<string> {
-    return Promise.resolve("ok");
-  }
-}
-
-/**
- * Like `fakeDispatcher`, answering with `headers` (a fresh record per call, as undici's parser
- * makes one): a 2-byte body that is already over. No socket, no parser.
- */
-export function fakeDispatcherWith(headers: Readonly<Record<string, string>>): Dispatcher {
-  const body = new DoneBody();
-  body.push(null);
-  return {
-    request: (_options: unknown, callback?: (error: null, data: unknown) => void) => {
-      const answer = {
-        statusCode: 200,
-        headers: { ...headers },
-        body,
-        trailers: {},
-        opaque: null,
-        context: {},
-      };
-      if (callback === undefined) return Promise.resolve(answer);
-      callback(null, answer);
-    },
-    close: () => Promise.resolve(),
-    destroy: () => Promise.resolve(),
-  } as unknown as Dispatcher;
-}
 
 const controller = {
   abort(): void {},
@@ -54,6 +18,27 @@ const controller = {
   rawHeaders: undefined,
 };
 const CHUNK = Buffer.from("ok");
+
+/**
+ * Like `fakeDispatcher`, answering with `headers` (a fresh record per call, as undici's parser
+ * makes one): a 2-byte body. No socket, no parser.
+ */
+export function fakeDispatcherWith(headers: Readonly<Record<string, string>>): Dispatcher {
+  return {
+    dispatch: (_options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean => {
+      const h = handler as Required<Dispatcher.DispatchHandler>;
+      queueMicrotask(() => {
+        h.onRequestStart(controller as never, {});
+        h.onResponseStart(controller as never, 200, { ...headers }, "OK");
+        h.onResponseData(controller as never, CHUNK);
+        h.onResponseEnd(controller as never, {});
+      });
+      return true;
+    },
+    close: () => Promise.resolve(),
+    destroy: () => Promise.resolve(),
+  } as unknown as Dispatcher;
+}
 
 /**
  * A dispatcher at undici's `dispatch` level: `request()` goes through undici's own request handler

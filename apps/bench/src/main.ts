@@ -6,6 +6,7 @@ import os from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import type { BodyRead } from "./contenders.ts";
 import { compareMemory } from "./memory/memory-bench.ts";
 import { type BenchReport, renderReport } from "./report.ts";
 import { runBench } from "./run-bench.ts";
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     rounds: { type: "string" },
     requests: { type: "string" },
     bodies: { type: "string" },
+    reads: { type: "string" },
     from: { type: "string" },
   },
 });
@@ -36,6 +38,7 @@ const report = values.from
       rounds: values.rounds === undefined ? undefined : Number(values.rounds),
       requests: values.requests === undefined ? undefined : Number(values.requests),
       bodySizes: values.bodies?.split(",").map((s) => Number(s.trim())),
+      reads: values.reads?.split(",").map((s) => s.trim() as BodyRead),
       log: (line) => console.error(line),
     });
 

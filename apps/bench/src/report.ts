@@ -52,6 +52,11 @@ const bytes = (n: number) =>
   n >= MiB ? `${f(n / MiB, 0)} MiB` : n >= 1024 ? `${f(n / 1024, 0)} KiB` : `${n} B`;
 
 /** Markdown tables of a report (what the console shows and BENCHMARKS.md holds). */
+/** One throughput run: its body size and how bodies were read (stream in older reports). */
+function runOf(r: ThroughputResult): string {
+  return `${r.bodySize ?? 2} ${r.read ?? "stream"}`;
+}
+
 export function renderReport(report: BenchReport): string {
   const out: string[] = [];
   const m = report.machine;
@@ -60,14 +65,15 @@ export function renderReport(report: BenchReport): string {
       `load average ${m.loadStart.map((l) => f(l, 1)).join("/")} at start, ${m.loadEnd.map((l) => f(l, 1)).join("/")} at end` +
       (report.quick ? " — QUICK MODE: figures are not meaningful" : ""),
   );
-  const bodySizes = [...new Set((report.throughput ?? []).map((r) => r.bodySize ?? 2))];
-  for (const bodySize of bodySizes) {
+  const runs = [...new Set((report.throughput ?? []).map(runOf))];
+  for (const run of runs) {
+    const [bodySize, read] = run.split(" ") as [string, string];
     out.push(
-      `### Throughput, ${bytes(bodySize)} bodies (loopback; each ratio against the bare undici.request slice run next to it)`,
+      `### Throughput, ${bytes(Number(bodySize))} bodies read ${read === "whole" ? "whole (arrayBuffer)" : "as a stream"} (loopback; each ratio against the bare undici.request slice run next to it)`,
       table(
         ["contender", "req/s", "CPU µs/req", "× undici (req/s)", "× undici (CPU)"],
         (report.throughput ?? [])
-          .filter((r) => (r.bodySize ?? 2) === bodySize)
+          .filter((r) => runOf(r) === run)
           .map((r) => [
             r.name,
             Math.round(r.requestsPerSecond),
@@ -85,7 +91,7 @@ export function renderReport(report: BenchReport): string {
         ["target", "body", "req/s ratio", "CPU ratio", "threshold", "met"],
         report.targets.map((t) => [
           t.target,
-          bytes(t.bodySize ?? 2),
+          `${bytes(t.bodySize ?? 2)}, ${t.read ?? "stream"}`,
           f(t.value, 3),
           f(t.cpuValue, 3),
           `>= ${t.threshold}${t.cpuThreshold === undefined ? "" : ` (CPU >= ${f(t.cpuThreshold, 3)})`}`,

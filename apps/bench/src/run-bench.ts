@@ -1,5 +1,6 @@
 import os from "node:os";
 import { runCacheBench } from "./cache/cache-bench.ts";
+import type { BodyRead } from "./contenders.ts";
 import { runFailover } from "./failover.ts";
 import { runMemory } from "./memory/memory-bench.ts";
 import type { BenchReport, Machine } from "./report.ts";
@@ -23,6 +24,8 @@ export interface RunBenchOptions {
   readonly requests?: number | undefined;
   /** Response body sizes in bytes; each is a throughput run of its own. */
   readonly bodySizes?: readonly number[] | undefined;
+  /** How bodies are read, each a throughput run of its own (default: whole, then stream). */
+  readonly reads?: readonly BodyRead[] | undefined;
   readonly log?: (line: string) => void;
 }
 
@@ -70,6 +73,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
       requestsPerRound: options.requests ?? (quick ? 300 : 5000),
       connections: 16,
       bodySizes: options.bodySizes ?? (quick ? [32, MiB] : [32, 64 * 1024, MiB]),
+      reads: options.reads ?? (["whole", "stream"] as readonly BodyRead[]),
       only: options.contenders,
     },
     memory: quick
@@ -94,12 +98,16 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
   };
   if (wanted("throughput")) {
     const throughput: ThroughputResult[] = [];
-    for (const bodySize of settings.throughput.bodySizes) {
-      const requestsPerRound = requestsFor(settings.throughput.requestsPerRound, bodySize);
-      log(
-        `throughput, ${bodySize} B bodies: ${settings.throughput.rounds} rounds of ${requestsPerRound} requests`,
-      );
-      throughput.push(...(await runThroughput({ ...settings.throughput, bodySize, requestsPerRound })));
+    for (const read of settings.throughput.reads) {
+      for (const bodySize of settings.throughput.bodySizes) {
+        const requestsPerRound = requestsFor(settings.throughput.requestsPerRound, bodySize);
+        log(
+          `throughput, ${bodySize} B bodies read ${read}: ${settings.throughput.rounds} rounds of ${requestsPerRound} requests`,
+        );
+        throughput.push(
+          ...(await runThroughput({ ...settings.throughput, bodySize, read, requestsPerRound })),
+        );
+      }
     }
     report = { ...report, throughput, targets: checkThroughputTargets(throughput) };
   }

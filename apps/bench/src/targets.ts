@@ -1,4 +1,4 @@
-import { CONTENDERS, REDIS_CONTENDER } from "./contenders.ts";
+import { type BodyRead, CONTENDERS, REDIS_CONTENDER } from "./contenders.ts";
 import type { ThroughputResult } from "./throughput.ts";
 
 /** One target of the design, checked against one run at one body size. */
@@ -6,6 +6,8 @@ export interface TargetCheck {
   readonly target: string;
   /** Bytes in each response body of the run the check reads. */
   readonly bodySize: number;
+  /** How the run read bodies (absent: a stream, in reports from before both were measured). */
+  readonly read?: BodyRead;
   /** The measured ratio (throughput, medians of per-round ratios). */
   readonly value: number;
   /** The same ratio on client CPU per request (less sensitive to a busy machine). */
@@ -30,9 +32,14 @@ function pairRatio(a: ThroughputResult, b: ThroughputResult): [number, number] {
  */
 export function checkThroughputTargets(results: readonly ThroughputResult[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  const sizes = [...new Set(results.map((r) => r.bodySize))];
-  for (const bodySize of sizes) {
-    const byName = new Map(results.filter((r) => r.bodySize === bodySize).map((r) => [r.name, r]));
+  const runs = new Map<string, ThroughputResult[]>();
+  for (const r of results) {
+    const run = `${r.bodySize} ${r.read ?? "stream"}`;
+    runs.set(run, [...(runs.get(run) ?? []), r]);
+  }
+  for (const group of runs.values()) {
+    const { bodySize, read } = group[0]!;
+    const byName = new Map(group.map((r) => [r.name, r]));
     const add = (target: string, a: string, b: string, threshold: number, cpuThreshold?: number) => {
       const x = byName.get(a);
       const y = byName.get(b);
@@ -42,6 +49,7 @@ export function checkThroughputTargets(results: readonly ThroughputResult[]): Ta
       checks.push({
         target,
         bodySize,
+        ...(read === undefined ? {} : { read }),
         value,
         cpuValue,
         threshold,

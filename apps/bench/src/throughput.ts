@@ -1,6 +1,6 @@
 import { redisStore } from "@switchyard/redis-store";
 import { peerAvailable, startRedis } from "@switchyard/test-peers";
-import { buildContenders, type Contender } from "./contenders.ts";
+import { type BodyRead, buildContenders, type Contender } from "./contenders.ts";
 import { measure, median, type Round } from "./measure.ts";
 import { startOrigin } from "./origin.ts";
 
@@ -14,6 +14,8 @@ export interface ThroughputOptions {
   readonly connections: number;
   /** Bytes in each response body. */
   readonly bodySize: number;
+  /** How bodies are read (see {@link BodyRead}). */
+  readonly read: BodyRead;
   /** Only these contenders (by name; the limit is always kept). */
   readonly only?: readonly string[] | undefined;
 }
@@ -24,6 +26,8 @@ export interface ThroughputResult {
   readonly kind: Contender["kind"];
   /** Bytes in each response body. */
   readonly bodySize: number;
+  /** How bodies were read; absent in reports from before it was measured both ways (stream). */
+  readonly read?: BodyRead;
   readonly requestsPerSecond: number;
   /** Client CPU (user + system) per request, microseconds. */
   readonly cpuMicros: number;
@@ -48,7 +52,12 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
   // The Redis-store contender: a real redis-server on loopback, started here and stopped by PID.
   const redis = peerAvailable("redis") ? await startRedis() : undefined;
   const stateStore = redis === undefined ? undefined : redisStore({ url: redis.url });
-  const all = buildContenders(`${origin.url}bytes/${options.bodySize}`, options.connections, stateStore);
+  const all = buildContenders(
+    `${origin.url}bytes/${options.bodySize}`,
+    options.connections,
+    stateStore,
+    options.read,
+  );
   const contenders = all.filter(
     (c, i) => i === 0 || options.only === undefined || options.only.includes(c.name),
   );
@@ -108,6 +117,7 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
       name: c.name,
       kind: c.kind,
       bodySize: options.bodySize,
+      read: options.read,
       requestsPerSecond: median(mine.map((m) => m.requestsPerSecond)),
       cpuMicros: median(mine.map((m) => m.cpuMicros)),
       ratio: median(mine.map((m, i) => m.requestsPerSecond / bare[i]!.requestsPerSecond)),

@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { Context } from "./context.ts";
+import { DispatchBody } from "./dispatch-body.ts";
 import { ClientClosedError } from "./errors.ts";
 import { attachLease, leaseOf, producerDone, rawBodyOf } from "./internals.ts";
 import { redactUrl } from "./redact.ts";
@@ -47,7 +48,9 @@ export class BodyLease {
    * its `bodyTimeout` no longer runs). A body waiting on the server is not stalled by its reader.
    */
   get full(): boolean {
-    return this.body.readableLength >= this.body.readableHighWaterMark;
+    const body = this.body;
+    const waiting = body instanceof DispatchBody ? body.waitingBytes : body.readableLength;
+    return waiting >= body.readableHighWaterMark;
   }
 
   /** Destroys the body with `error` (a reader sees it; nobody else is disturbed). */

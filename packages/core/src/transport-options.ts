@@ -123,7 +123,7 @@ function checkLookup(lookup: LookupFunction): LookupFunction {
 /** Builds the undici dispatcher described by `options`; `owned` tells whether core must close it. */
 export function buildDispatcher(options: TransportOptions): { dispatcher: Dispatcher; owned: boolean } {
   if (options.dispatcher !== undefined) {
-    if (typeof options.dispatcher?.request !== "function") {
+    if (typeof options.dispatcher?.dispatch !== "function") {
       throw new InvalidOptionsError("dispatcher must be an undici Dispatcher (Agent, Pool, Client...)");
     }
     return { dispatcher: options.dispatcher, owned: false };

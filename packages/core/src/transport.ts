@@ -1,4 +1,3 @@
-import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { chainRest, closeSend, openSend, runReactions, SendReactions } from "./answer-hooks.ts";
 import { attemptErrorChannel } from "./attempt-events.ts";
@@ -6,6 +5,7 @@ import type { DispatchBody } from "./body.ts";
 import type { Context } from "./context.ts";
 import { noteSent } from "./context.ts";
 import { channels } from "./diagnostics.ts";
+import { type DispatchedResponse, dispatchRequest } from "./dispatch-request.ts";
 import { AbortError, TimeoutError } from "./errors.ts";
 import type { HeaderValue } from "./headers.ts";
 import { HttpHeaders, wireRecord } from "./headers.ts";
@@ -111,32 +111,30 @@ function send(
       context,
     });
   }
-  const dispatchOptions: Dispatcher.RequestOptions = {
+  const dispatchOptions: Dispatcher.DispatchOptions = {
     origin: url.origin,
     path: url.pathname + url.search,
     method: request.method as Dispatcher.HttpMethod,
     headers: headers as Record<string, string | string[]> | undefined,
-    body: (body?.body ?? null) as Dispatcher.RequestOptions["body"],
-    signal: options.signal,
+    body: (body?.body ?? null) as Dispatcher.DispatchOptions["body"],
   };
   if (options.headersTimeout !== undefined) dispatchOptions.headersTimeout = options.headersTimeout;
   if (options.bodyTimeout !== undefined) dispatchOptions.bodyTimeout = options.bodyTimeout;
-  // undici's callback form: one promise per send (the promise form adds undici's own promise and a
-  // reaction on it, a second microtask hop on every call). Middleware outside may file reactions
+  // One promise per send, settled in the dispatch handler's callback (dispatch-request.ts). Middleware outside may file reactions
   // with that promise (answer-hooks.ts): they run here, in undici's callback, before it settles.
   // With a continuation (no middleware) nobody can file, so there is no reactions object. `sent` is
   // declared first: undici never calls back synchronously, and if it did closeSend would see it unset.
   const reactions = then === undefined ? new SendReactions() : undefined;
   let sent: Promise<HttpResponse> | undefined;
   sent = new Promise<HttpResponse>((resolve, reject) => {
-    dispatcher.request(dispatchOptions, (error, data) => {
+    dispatchRequest(dispatcher, dispatchOptions, options.signal, (error, data) => {
       const filed = reactions === undefined ? undefined : closeSend(sent, reactions);
       // 421 Misdirected Request: the connection reached a server that does not serve this origin
       // (RFC 9110 §15.5.20). As fetch does, the request is sent once more on a new connection when
       // its body can be sent again. Destroying the body here, while undici is still reading the
       // answer, closes the connection it came on, so the pool opens another.
-      if (error == null && data.statusCode === 421 && !misdirected && request.hasReplayableBody) {
-        data.body.on("error", ignore).destroy();
+      if (error === null && data!.statusCode === 421 && !misdirected && request.hasReplayableBody) {
+        data!.body.on("error", ignore).destroy();
         const again = dispatch(dispatcher, pool, request, context, then, true);
         resolve(filed === undefined ? again : (chainRest(again, filed, 0) as Promise<HttpResponse>));
         return;
@@ -144,8 +142,8 @@ function send(
       let response: HttpResponse;
       try {
         if (error) throw attemptFailed(transportError(error, request, context), request, context);
-        response = toResponse(request, context, data, started);
-        if (pool !== undefined) attachLease(response, pool.lease(data.body, request, context));
+        response = toResponse(request, context, data!, started);
+        if (pool !== undefined) attachLease(response, pool.lease(data!.body, request, context));
       } catch (failure) {
         if (filed !== undefined) runReactions(filed, 0, false, failure, resolve as Settle, reject);
         else if (then === undefined) reject(failure);
@@ -193,14 +191,14 @@ function settleFailure(then: Continuation, failure: unknown, reject: (reason: un
 function toResponse(
   request: HttpRequest,
   context: Context,
-  data: Dispatcher.ResponseData,
+  data: DispatchedResponse,
   started: number,
 ): HttpResponse {
   const response = new HttpResponse({
     status: data.statusCode,
-    statusText: (data as { statusText?: string }).statusText,
+    statusText: data.statusText,
     headers: HttpHeaders.trusted(data.headers as Record<string, HeaderValue | undefined>),
-    body: data.body as unknown as Readable,
+    body: data.body,
     url: request.url,
     context,
     request,
