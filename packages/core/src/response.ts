@@ -18,7 +18,7 @@ export interface ResponseInit {
   readonly status: number;
   readonly statusText?: string | undefined;
   readonly headers?: HeadersInit | undefined;
-  /** A Node stream (undici's body, or any Readable); `null` for no body. */
+  /** A Node stream (the transport's body, undici's, or any Readable); `null` for no body. */
   readonly body?: Readable | null | undefined;
   /** The URL that answered. */
   readonly url: string;
@@ -29,7 +29,9 @@ export interface ResponseInit {
   readonly redirected?: boolean | undefined;
 }
 
-interface UndiciBody extends Readable {
+// The transport's body (dispatch-body.ts) and undici's own read themselves whole, and give
+// themselves up with dump(), faster than any reader from outside could.
+interface WholeReadBody extends Readable {
   text(): Promise<string>;
   json(): Promise<unknown>;
   bytes(): Promise<Uint8Array>;
@@ -37,10 +39,10 @@ interface UndiciBody extends Readable {
   dump(opts?: { limit: number }): Promise<void>;
 }
 
-function isUndiciBody(body: Readable): body is UndiciBody {
+function readsWhole(body: Readable): body is WholeReadBody {
   return (
-    typeof (body as Partial<UndiciBody>).dump === "function" &&
-    typeof (body as Partial<UndiciBody>).text === "function"
+    typeof (body as Partial<WholeReadBody>).dump === "function" &&
+    typeof (body as Partial<WholeReadBody>).text === "function"
   );
 }
 
@@ -141,25 +143,25 @@ export class HttpResponse {
   /** Reads the whole body as UTF-8 text. */
   text(): Promise<string> {
     const body = this.body;
-    return this.#consume(isUndiciBody(body) ? body.text() : readText(body));
+    return this.#consume(readsWhole(body) ? body.text() : readText(body));
   }
 
   /** Reads and parses the whole body as JSON. */
   json<T = unknown>(): Promise<T> {
     const body = this.body;
-    return this.#consume(isUndiciBody(body) ? body.json() : readText(body).then(JSON.parse)) as Promise<T>;
+    return this.#consume(readsWhole(body) ? body.json() : readText(body).then(JSON.parse)) as Promise<T>;
   }
 
   /** Reads the whole body into bytes. */
   bytes(): Promise<Uint8Array> {
     const body = this.body;
-    return this.#consume(isUndiciBody(body) ? body.bytes() : readWhole(body));
+    return this.#consume(readsWhole(body) ? body.bytes() : readWhole(body));
   }
 
   /** Reads the whole body into an ArrayBuffer. */
   arrayBuffer(): Promise<ArrayBuffer> {
     const body = this.body;
-    return this.#consume(isUndiciBody(body) ? body.arrayBuffer() : readWhole(body).then(ownBuffer));
+    return this.#consume(readsWhole(body) ? body.arrayBuffer() : readWhole(body).then(ownBuffer));
   }
 
   /**
@@ -203,8 +205,8 @@ export class HttpResponse {
     const body = this.#body;
     if (this.#lease !== undefined) this.#lease.taken = true;
     if (body === null || body.destroyed || body.readableEnded) return Promise.resolve();
-    // undici's dump() without a signal never rejects; it destroys what it will not drain.
-    if (isUndiciBody(body)) return body.dump(DUMP_OPTIONS);
+    // dump() (the transport's body's or undici's) never rejects without a signal; it destroys what it will not drain.
+    if (readsWhole(body)) return body.dump(DUMP_OPTIONS);
     return this.#drain(body);
   }
 

@@ -203,8 +203,8 @@ describe("the transport's body against undici's", () => {
     expect(mine[0]).toBe(digest(BIG));
   });
 
-  // undici is no oracle here: its second consume fails an internal assert(), thrown synchronously
-  // out of text(). The transport's body rejects as fetch's Body does for a used body.
+  // undici is no oracle here: right after a first consume, its second can fail an internal
+  // assert() thrown synchronously out of text(). The transport's body rejects as a used body does.
   it("refuses a second whole read with a TypeError (unusable)", async () => {
     const { body } = await dispatchClient(new Agent())("/small");
     await body.text();
