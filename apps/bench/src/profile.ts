@@ -1,13 +1,15 @@
 // Runs one throughput contender for a while so that `node --cpu-prof src/profile.ts <name>` gives a
 // profile of its hot path alone (the origin runs in its own process, outside the profile).
-import { buildContenders } from "./contenders.ts";
+// `node --cpu-prof src/profile.ts <name> [count] [whole|stream]` (bodies read whole by default).
+import { type BodyRead, buildContenders } from "./contenders.ts";
 import { measure } from "./measure.ts";
 import { startOrigin } from "./origin.ts";
 
 const name = process.argv[2] ?? "core, all seven plugins";
 const count = Number(process.argv[3] ?? 50_000);
 const origin = await startOrigin();
-const contenders = buildContenders(origin.url, 16);
+const read = (process.argv[4] ?? "whole") as BodyRead;
+const contenders = buildContenders(origin.url, 16, undefined, read);
 const contender = contenders.find((c) => c.name === name);
 try {
   if (!contender)
