@@ -20,8 +20,9 @@ const controller = {
 const CHUNK = Buffer.from("ok");
 
 /**
- * Like `fakeDispatcher`, answering with `headers` (a fresh record per call, as undici's parser
- * makes one): a 2-byte body. No socket, no parser.
+ * A dispatcher that answers every request in a microtask with `headers` (a fresh record per call,
+ * as undici's parser makes one) and a 2-byte body, through the handler core gave `dispatch()`. No
+ * socket, no parser.
  */
 export function fakeDispatcherWith(headers: Readonly<Record<string, string>>): Dispatcher {
   return {
