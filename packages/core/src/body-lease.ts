@@ -1,11 +1,11 @@
 import type { Readable } from "node:stream";
 import type { Context } from "./context.ts";
-import { DispatchBody } from "./dispatch-body.ts";
 import { ClientClosedError } from "./errors.ts";
 import { attachLease, leaseOf, producerDone, rawBodyOf } from "./internals.ts";
 import { redactUrl } from "./redact.ts";
 import type { HttpRequest } from "./request.ts";
 import type { HttpResponse } from "./response.ts";
+import { ResponseBody } from "./response-body.ts";
 
 /** What `discard()` drains too; also what a collected response's body is drained up to. */
 const DRAIN_LIMIT = 128 * 1024;
@@ -49,7 +49,7 @@ export class BodyLease {
    */
   get full(): boolean {
     const body = this.body;
-    const waiting = body instanceof DispatchBody ? body.waitingBytes : body.readableLength;
+    const waiting = body instanceof ResponseBody ? body.waitingBytes : body.readableLength;
     return waiting >= body.readableHighWaterMark;
   }
 

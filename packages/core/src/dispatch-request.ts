@@ -1,20 +1,20 @@
 // One request sent with undici's `Dispatcher#dispatch` (core-internal), answered through a callback
 // as `dispatcher.request(options, callback)` answers, with the same timing and the same errors, but
-// with a body that holds its first chunks outside the stream machinery (dispatch-body.ts). undici's
+// with a body that holds its first chunks outside the stream machinery (response-body.ts). undici's
 // own `request` adds, per call, an AsyncResource, a callback run in its async scope, and a body
 // that pushes every chunk through a Readable at once.
 import { addAbortListener } from "node:events";
 import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher } from "undici";
 import { errors } from "undici";
-import { DispatchBody } from "./dispatch-body.ts";
+import { ResponseBody } from "./response-body.ts";
 
 /** What the callback receives with a response (the fields core reads of undici's `ResponseData`). */
 export interface DispatchedResponse {
   readonly statusCode: number;
   readonly statusText: string;
   readonly headers: IncomingHttpHeaders;
-  readonly body: DispatchBody;
+  readonly body: ResponseBody;
 }
 
 /** Called once: with an error before the headers, or with the response at its headers. */
@@ -23,7 +23,7 @@ export type DispatchCallback = (error: Error | null, response: DispatchedRespons
 class ResponseHandler implements Dispatcher.DispatchHandler {
   readonly #method: string;
   #callback: DispatchCallback | null;
-  #body: DispatchBody | undefined;
+  #body: ResponseBody | undefined;
   #controller: Dispatcher.DispatchController | undefined;
   /** Why the call was aborted before it started (its signal fired). */
   #reason: Error | undefined;
@@ -55,7 +55,7 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return;
     const declared = headers["content-length"];
     const length = this.#method !== "HEAD" && typeof declared === "string" ? Number(declared) : Number.NaN;
-    const body = new DispatchBody(controller, Number.isFinite(length) ? length : null);
+    const body = new ResponseBody(controller, Number.isFinite(length) ? length : null);
     this.#body = body;
     const unlisten = this.#unlisten;
     if (unlisten !== undefined) {

@@ -15,9 +15,9 @@
 import type { Readable } from "node:stream";
 import type { BodyLease } from "./body-lease.ts";
 import type { Context } from "./context.ts";
-import { DispatchBody } from "./dispatch-body.ts";
 import type { HttpRequest, UrlParts } from "./request.ts";
 import type { HttpResponse } from "./response.ts";
+import { ResponseBody } from "./response-body.ts";
 
 /**
  * The URL's fields for core's transport: the shared view when a middleware made one, otherwise the
@@ -76,7 +76,7 @@ interface ReadableInternals {
 export function producerDone(body: Readable): boolean {
   return (
     body.destroyed ||
-    (body instanceof DispatchBody && body.complete) ||
+    (body instanceof ResponseBody && body.complete) ||
     body.readableEnded ||
     (body as unknown as ReadableInternals)._readableState?.ended === true
   );

@@ -29,7 +29,7 @@ export interface ResponseInit {
   readonly redirected?: boolean | undefined;
 }
 
-// The transport's body (dispatch-body.ts) and undici's own read themselves whole, and give
+// The transport's body (response-body.ts) and undici's own read themselves whole, and give
 // themselves up with dump(), faster than any reader from outside could.
 interface WholeReadBody extends Readable {
   text(): Promise<string>;

@@ -120,10 +120,12 @@ function send(
   };
   if (options.headersTimeout !== undefined) dispatchOptions.headersTimeout = options.headersTimeout;
   if (options.bodyTimeout !== undefined) dispatchOptions.bodyTimeout = options.bodyTimeout;
-  // One promise per send, settled in the dispatch handler's callback (dispatch-request.ts). Middleware outside may file reactions
-  // with that promise (answer-hooks.ts): they run here, in undici's callback, before it settles.
-  // With a continuation (no middleware) nobody can file, so there is no reactions object. `sent` is
-  // declared first: undici never calls back synchronously, and if it did closeSend would see it unset.
+  // One promise per send, settled in the dispatch handler's callback (dispatch-request.ts).
+  // Middleware outside may file reactions with that promise (answer-hooks.ts): they run here, in
+  // that callback, before it settles. With a continuation (no middleware) nobody can file, so there
+  // is no reactions object. `sent` is declared first: undici answers from its socket, never inside
+  // dispatch(); a dispatcher of the caller's that did would find the reactions closed (closeSend
+  // sees `sent` unset), and anything filed then runs as a plain `.then`.
   const reactions = then === undefined ? new SendReactions() : undefined;
   let sent: Promise<HttpResponse> | undefined;
   sent = new Promise<HttpResponse>((resolve, reject) => {

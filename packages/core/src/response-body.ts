@@ -35,7 +35,7 @@ interface Taker {
 }
 
 /** A response body fed by a dispatch handler (see the file comment). */
-export class DispatchBody extends Readable {
+export class ResponseBody extends Readable {
   readonly #controller: Dispatcher.DispatchController;
   readonly #contentLength: number | null;
   #state = HOLDING;

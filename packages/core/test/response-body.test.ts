@@ -1,4 +1,4 @@
-// The transport's body (src/dispatch-body.ts) against the body it replaced, undici's own from
+// The transport's body (src/response-body.ts) against the body it replaced, undici's own from
 // `undici.request`, as the oracle: every case runs on both, against the same real local server, and
 // asserts that a program sees the same thing (data, events, errors and what happens to the socket).
 import { createHash } from "node:crypto";
