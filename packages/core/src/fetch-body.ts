@@ -4,6 +4,7 @@ import nodeStream from "node:stream";
 const isDisturbed = (nodeStream as unknown as { isDisturbed: (s: unknown) => boolean }).isDisturbed;
 
 import type { RequestBody } from "./body.ts";
+import { joinChunks } from "./read-whole.ts";
 
 /**
  * A `Request`'s body up to this many bytes is read into memory before sending: it then goes out
@@ -51,22 +52,16 @@ export async function readRequestBody(stream: ReadableStream<Uint8Array>): Promi
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) return concat(chunks, size);
+    if (done) return concat(chunks);
     chunks.push(value);
     size += value.byteLength;
     if (size > REQUEST_BODY_BUFFER_LIMIT) return rest(chunks, reader);
   }
 }
 
-function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+// One chunk is handed on as it is (the request body is ours until it is sent).
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  return chunks.length === 1 ? chunks[0]! : joinChunks(chunks);
 }
 
 async function* rest(

@@ -58,6 +58,11 @@ export function joinChunks(chunks: readonly Uint8Array[]): Uint8Array {
   return whole;
 }
 
+/** The `ArrayBuffer` of bytes from {@link readWhole} or {@link joinChunks}: theirs alone, exactly their size. */
+export function ownedBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer as ArrayBuffer;
+}
+
 /** `chunks` decoded as fetch's `text()` decodes a body (a leading BOM dropped, bad bytes replaced). */
 export function decodeChunks(chunks: readonly Uint8Array[]): string {
   return utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));

@@ -16,7 +16,7 @@
 import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { errors } from "undici";
-import { decodeChunks, joinChunks, readText, readWhole } from "./read-whole.ts";
+import { decodeChunks, joinChunks, ownedBuffer, readText, readWhole } from "./read-whole.ts";
 
 /** Bytes held, or buffered in the stream, before the socket is paused (undici's default). */
 const HIGH_WATER_MARK = 64 * 1024;
@@ -167,7 +167,10 @@ export class ResponseBody extends Readable {
 
   /** The whole body in an `ArrayBuffer` of exactly its size. */
   arrayBuffer(): Promise<ArrayBuffer> {
-    return this.bytes().then((bytes) => bytes.buffer as ArrayBuffer);
+    if (this.#state !== HOLDING || this.destroyed) {
+      return this.#unusable() ?? readWhole(this).then(ownedBuffer);
+    }
+    return this.#take().then((chunks) => ownedBuffer(joinChunks(chunks)));
   }
 
   /**

@@ -6,7 +6,7 @@ import type { HeadersInit } from "./headers.ts";
 import { HttpHeaders } from "./headers.ts";
 import { installResponseInternals } from "./internals.ts";
 import { mapError } from "./map-error.ts";
-import { readText, readWhole } from "./read-whole.ts";
+import { ownedBuffer, readText, readWhole } from "./read-whole.ts";
 import type { HttpRequest } from "./request.ts";
 import { toWebStream } from "./web-body.ts";
 
@@ -49,9 +49,6 @@ function readsWhole(body: Readable): body is WholeReadBody {
 const DUMP_OPTIONS = Object.freeze({ limit: DISCARD_DRAIN_LIMIT });
 
 const EMPTY = (): Readable => Readable.from([]);
-
-// readWhole's bytes own their ArrayBuffer, exactly their size.
-const ownBuffer = (bytes: Uint8Array): ArrayBuffer => bytes.buffer as ArrayBuffer;
 
 /**
  * A response: status, headers, final URL, the call's context and a streaming body. Nothing reads
@@ -161,7 +158,7 @@ export class HttpResponse {
   /** Reads the whole body into an ArrayBuffer. */
   arrayBuffer(): Promise<ArrayBuffer> {
     const body = this.body;
-    return this.#consume(readsWhole(body) ? body.arrayBuffer() : readWhole(body).then(ownBuffer));
+    return this.#consume(readsWhole(body) ? body.arrayBuffer() : readWhole(body).then(ownedBuffer));
   }
 
   /**

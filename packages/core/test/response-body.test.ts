@@ -165,12 +165,17 @@ describe("the transport's body against undici's", () => {
   });
 
   it("hands out bytes that own an ArrayBuffer of exactly their size", async () => {
-    const { body } = await dispatchClient(new Agent())("/small");
-    const bytes = await body.bytes();
-    expect(bytes.byteOffset).toBe(0);
-    expect(bytes.buffer.byteLength).toBe(bytes.length);
-    const ab = await (await dispatchClient(new Agent())("/big")).body.arrayBuffer();
-    expect(ab.byteLength).toBe(BIG.length);
+    const agent = new Agent();
+    try {
+      const { body } = await dispatchClient(agent)("/small");
+      const bytes = await body.bytes();
+      expect(bytes.byteOffset).toBe(0);
+      expect(bytes.buffer.byteLength).toBe(bytes.length);
+      const ab = await (await dispatchClient(agent)("/big")).body.arrayBuffer();
+      expect(ab.byteLength).toBe(BIG.length);
+    } finally {
+      await agent.destroy();
+    }
   });
 
   it("reads a body whose end has not arrived yet (whole and as a stream)", async () => {
@@ -206,12 +211,17 @@ describe("the transport's body against undici's", () => {
   // undici is no oracle here: right after a first consume, its second can fail an internal
   // assert() thrown synchronously out of text(). The transport's body rejects as a used body does.
   it("refuses a second whole read with a TypeError (unusable)", async () => {
-    const { body } = await dispatchClient(new Agent())("/small");
-    await body.text();
-    const second = body.text();
-    await expect(second).rejects.toBeInstanceOf(TypeError);
-    await expect(second).rejects.toThrow("unusable");
-    await expect(body.arrayBuffer()).rejects.toThrow("unusable");
+    const agent = new Agent();
+    try {
+      const { body } = await dispatchClient(agent)("/small");
+      await body.text();
+      const second = body.text();
+      await expect(second).rejects.toBeInstanceOf(TypeError);
+      await expect(second).rejects.toThrow("unusable");
+      await expect(body.arrayBuffer()).rejects.toThrow("unusable");
+    } finally {
+      await agent.destroy();
+    }
   });
 
   it("aborts the request when an unread body is destroyed, reporting RequestAbortedError", async () => {
