@@ -7,7 +7,8 @@ import { InvalidRequestError } from "./errors.ts";
 import type { HeadersInit } from "./headers.ts";
 import { HttpHeaders } from "./headers.ts";
 import { installRequestInternals } from "./internals.ts";
-import { redactUrl, redactUrlError } from "./redact.ts";
+import { redactUrl } from "./redact.ts";
+import { parseUrlView, type UrlView } from "./url-view.ts";
 
 /** How a call treats redirects: follow them through the chain, hand them back, or fail. */
 export type RedirectMode = "follow" | "manual" | "error";
@@ -57,74 +58,12 @@ export interface UrlParts {
   readonly origin: string;
 }
 
-// A read-only window on the cached URL. Each field is read from the URL once and kept: URL getters
-// build a new string on every read, and several middleware read the same fields on every call. The
-// view is shared by requests derived with the same URL; the URL itself never leaves core.
-class UrlView implements UrlParts {
-  readonly #url: URL;
-  #protocol: string | undefined;
-  #username: string | undefined;
-  #password: string | undefined;
-  #host: string | undefined;
-  #hostname: string | undefined;
-  #port: string | undefined;
-  #pathname: string | undefined;
-  #search: string | undefined;
-  #origin: string | undefined;
-  constructor(url: URL) {
-    this.#url = url;
-  }
-  get href(): string {
-    return this.#url.href;
-  }
-  get protocol(): string {
-    this.#protocol ??= this.#url.protocol;
-    return this.#protocol;
-  }
-  get username(): string {
-    this.#username ??= this.#url.username;
-    return this.#username;
-  }
-  get password(): string {
-    this.#password ??= this.#url.password;
-    return this.#password;
-  }
-  get host(): string {
-    this.#host ??= this.#url.host;
-    return this.#host;
-  }
-  get hostname(): string {
-    this.#hostname ??= this.#url.hostname;
-    return this.#hostname;
-  }
-  get port(): string {
-    this.#port ??= this.#url.port;
-    return this.#port;
-  }
-  get pathname(): string {
-    this.#pathname ??= this.#url.pathname;
-    return this.#pathname;
-  }
-  get search(): string {
-    this.#search ??= this.#url.search;
-    return this.#search;
-  }
-  get hash(): string {
-    return this.#url.hash;
-  }
-  get origin(): string {
-    this.#origin ??= this.#url.origin;
-    return this.#origin;
-  }
-}
-
 const kDerived: unique symbol = Symbol("switchyard.request.derived");
 
 interface DerivedFields {
   url: string;
   input: string | undefined;
-  parsed: URL;
-  parts: UrlView | undefined;
+  view: UrlView;
   context: Context | undefined;
   method: string;
   headers: HttpHeaders;
@@ -134,17 +73,6 @@ interface DerivedFields {
 
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const NORMALISED = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH"]);
-
-function parseUrl(url: string | URL): URL {
-  if (url instanceof URL) return new URL(url.href);
-  try {
-    return new URL(url);
-  } catch (cause) {
-    throw new InvalidRequestError(`invalid URL ${JSON.stringify(redactUrl(String(url)).slice(0, 200))}`, {
-      cause: redactUrlError(cause),
-    });
-  }
-}
 
 function normaliseMethod(method: string): string {
   if (!METHOD.test(method))
@@ -165,9 +93,8 @@ export class HttpRequest {
   readonly headers: HttpHeaders;
   readonly options: RequestOptions;
   readonly #body: BodyHolder | undefined;
-  // Never leaves core: URL objects are mutable.
-  readonly #parsed: URL;
-  #parts: UrlView | undefined;
+  // The parsed URL's fields; the URL object inside never leaves core (URL objects are mutable).
+  readonly #view: UrlView;
   // The caller's text when the parser changed it (dot segments removed...), else undefined.
   readonly #input: string | undefined;
   // The call this request belongs to, inherited by every request derived with with(): it is how the
@@ -180,8 +107,7 @@ export class HttpRequest {
       const f = init as unknown as DerivedFields;
       this.url = f.url;
       this.#input = f.input;
-      this.#parsed = f.parsed;
-      this.#parts = f.parts;
+      this.#view = f.view;
       this.#context = f.context;
       this.method = f.method;
       this.headers = f.headers;
@@ -189,9 +115,9 @@ export class HttpRequest {
       this.options = f.options;
       return;
     }
-    const parsed = parseUrl(url);
-    this.#parsed = parsed;
-    this.url = parsed.href;
+    const view = parseUrlView(url);
+    this.#view = view;
+    this.url = view.href;
     if (typeof url === "string" && url !== this.url) this.#input = url;
     this.method = init.method === undefined ? "GET" : normaliseMethod(init.method);
     this.headers = HttpHeaders.from(init.headers);
@@ -228,8 +154,7 @@ export class HttpRequest {
    * (scheme, origin, host, path) without parsing again or handing out a mutable URL.
    */
   get urlParts(): UrlParts {
-    this.#parts ??= new UrlView(this.#parsed);
-    return this.#parts;
+    return this.#view;
   }
 
   /** The URL's origin (`null` for schemes such as `oci:` that have none). */
@@ -240,7 +165,7 @@ export class HttpRequest {
   static {
     installRequestInternals({
       contextOf: (request) => request.#context,
-      urlFieldsOf: (request) => request.#parts ?? request.#parsed,
+      urlFieldsOf: (request) => request.#view,
       bindContext: (request, context, owned) => {
         if (request.#context === context) return request;
         const bound = owned ? request : request.with({});
@@ -280,7 +205,7 @@ export class HttpRequest {
    * body.
    */
   with(changes: RequestChanges): HttpRequest {
-    const url = changes.url === undefined ? undefined : parseUrl(changes.url);
+    const view = changes.url === undefined ? undefined : parseUrlView(changes.url);
     let headers = this.headers;
     if (changes.headers !== undefined) {
       headers =
@@ -294,14 +219,13 @@ export class HttpRequest {
     }
     const options = hasOptionChanges(changes) ? { ...this.options, ...pickOptions(changes) } : this.options;
     const fields: DerivedFields = {
-      url: url ? url.href : this.url,
-      input: url
-        ? typeof changes.url === "string" && changes.url !== url.href
+      url: view ? view.href : this.url,
+      input: view
+        ? typeof changes.url === "string" && changes.url !== view.href
           ? changes.url
           : undefined
         : this.#input,
-      parsed: url ?? this.#parsed,
-      parts: url ? undefined : this.#parts,
+      view: view ?? this.#view,
       context: this.#context,
       method: changes.method === undefined ? this.method : normaliseMethod(changes.method),
       headers,
