@@ -77,6 +77,12 @@ describe("parseUrlView", () => {
     }
   });
 
+  it("keeps no text longer than 2 KiB", () => {
+    const long = `https://example.test/${"a".repeat(3000)}`;
+    expect(parseUrlView(long)).not.toBe(parseUrlView(long));
+    expect(parseUrlView(long).pathname).toBe(new URL(long).pathname);
+  });
+
   it("never prints a URL's userinfo when a view is inspected", () => {
     const request = new HttpRequest("https://user:secret-pass@example.test/x");
     expect(inspect(request.urlParts, { showHidden: true, depth: 5 })).not.toContain("secret-pass");

@@ -7,14 +7,17 @@
 // URL object never leaves core and nothing changes it, so one object and one read-only view of its
 // fields serve every such request; each field is read from the URL once per text, not once per call.
 //
-// Bounded: at most 256 texts, all dropped when full (a program cycling through more pays a Map lookup
-// per parse, tens of ns). Only text that cannot carry a secret is kept (no userinfo, query, fragment
-// or conda token: redact.ts's test), so no credential outlives the requests that carry it.
+// Bounded: at most 256 texts of at most 2 KiB, all dropped when full (a program cycling through more
+// pays a Map lookup per parse, tens of ns). Only text that cannot carry a secret is kept (no userinfo,
+// query, fragment or conda token: redact.ts's test), so no credential outlives the requests that
+// carry it.
 import { InvalidRequestError } from "./errors.ts";
 import { MAY_CARRY_SECRET, redactUrl, redactUrlError } from "./redact.ts";
 import type { UrlParts } from "./request.ts";
 
 const VIEWS_MAX = 256;
+// Longer texts (a data: URL, a generated path) are parsed each time rather than held.
+const TEXT_MAX = 2048;
 const views = new Map<string, UrlView>();
 
 /**
@@ -27,7 +30,7 @@ export function parseUrlView(url: string | URL): UrlView {
   const known = views.get(text);
   if (known !== undefined) return known;
   const view = new UrlView(parse(text));
-  if (!MAY_CARRY_SECRET.test(text)) {
+  if (text.length <= TEXT_MAX && !MAY_CARRY_SECRET.test(text)) {
     if (views.size >= VIEWS_MAX) views.clear();
     views.set(text, view);
   }
