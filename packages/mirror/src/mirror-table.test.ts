@@ -129,4 +129,20 @@ describe("MirrorTable.match", () => {
     expect(matched(t, "https://h.example/conda/x")).toBeUndefined();
     expect(matched(t, "https://other.example/conda/x")).toBe("https://other.example/conda /x");
   });
+
+  it("finds a URL it passed over once setMirrors adds its prefix, and passes it over again after", () => {
+    const t = table(["https://h.example/conda"]);
+    const url = "https://other.example/conda/x";
+    expect(matched(t, url)).toBeUndefined();
+    expect(matched(t, url)).toBeUndefined();
+    t.set({ "https://other.example/conda": ["https://mirror.example/m"] });
+    expect(matched(t, url)).toBe("https://other.example/conda /x");
+    expect(matched(t, url)).toBe("https://other.example/conda /x");
+    t.set({ "https://h.example/conda": ["https://mirror.example/m"] });
+    expect(matched(t, url)).toBeUndefined();
+    // The same text after another miss in between still answers the same.
+    expect(matched(t, "https://h.example/elsewhere")).toBeUndefined();
+    expect(matched(t, "https://h.example/conda/y")).toBe("https://h.example/conda /y");
+    expect(matched(t, url)).toBeUndefined();
+  });
 });

@@ -26,6 +26,9 @@ export class MirrorTable {
   // in a map past that: a request to a host no prefix names ends there, reading only its URL text.
   #groups: readonly (readonly [string, readonly UrlPrefix[]])[] = [];
   #byBase: ReadonlyMap<string, readonly UrlPrefix[]> | undefined;
+  // The last URL text no prefix matched: a program calls the same URLs over and over, and requests
+  // made from one text share that string, so passing it over again is one comparison. set() forgets it.
+  #lastMiss: string | undefined;
 
   constructor(config: MirrorsConfig, settings: PoolSettings) {
     this.#settings = settings;
@@ -35,6 +38,14 @@ export class MirrorTable {
   /** The pool whose prefix is the longest one the request's URL falls under, with the rest of the URL. */
   match(request: HttpRequest): { readonly pool: Pool; readonly rest: string } | undefined {
     const href = request.url;
+    if (href === this.#lastMiss) return undefined;
+    const found = this.#match(href, request);
+    // Never a text with userinfo: no password outlives its request here.
+    if (found === undefined && !hasUserinfo(href)) this.#lastMiss = href;
+    return found;
+  }
+
+  #match(href: string, request: HttpRequest): { readonly pool: Pool; readonly rest: string } | undefined {
     const group = this.#byBase === undefined ? this.#compare(href) : this.#lookUp(this.#byBase, href);
     if (group === undefined) return undefined;
     // Userinfo hides the base from the text: every prefix is compared with the parsed URL.
@@ -82,6 +93,7 @@ export class MirrorTable {
       }
     }
     this.#pools = pools;
+    this.#lastMiss = undefined;
     this.#prefixes = Object.freeze([...pools.values()].map((pool) => pool.urlPrefix));
     const byBase = new Map<string, UrlPrefix[]>();
     for (const prefix of this.#prefixes) {

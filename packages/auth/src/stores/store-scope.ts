@@ -33,6 +33,10 @@ class HostScope {
   readonly exactSet: ReadonlySet<string> | undefined;
   /** Wildcard domains (`*.example.com` gives `example.com`, which it also covers). */
   readonly wild: readonly string[];
+  // The last URL text no key could match: a program calls the same URLs over and over, and requests
+  // made from one text share that string, so the check is one comparison. A scope is rebuilt when
+  // a store's keys change, which forgets it.
+  #lastMiss: string | undefined;
 
   constructor(keys: readonly CredentialKey[]) {
     const exact = new Set<string>();
@@ -50,6 +54,13 @@ class HostScope {
    * dot) answers true: the lookup decides.
    */
   mayMatch(href: string, start: number): boolean {
+    if (href === this.#lastMiss) return false;
+    if (this.#mayMatch(href, start)) return true;
+    this.#lastMiss = href;
+    return false;
+  }
+
+  #mayMatch(href: string, start: number): boolean {
     // One pass over the authority (String#lastIndexOf is a runtime call, several times slower).
     let end = start;
     let hostEnd = -1;
