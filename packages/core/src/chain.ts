@@ -65,8 +65,9 @@ export function composeChain(middleware: readonly Middleware[], transport: Trans
   const last = middleware[n - 1]!;
   let inner: Next = (request, context) => {
     try {
-      const bound = enter(request, context, last);
-      return transport(bound, contextOf(bound)!);
+      const own = contextOf(request);
+      const ctx = context ?? own ?? running ?? refuse(request, last);
+      return transport(own === ctx ? request : bindContext(request, ctx, false), ctx);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -78,10 +79,10 @@ export function composeChain(middleware: readonly Middleware[], transport: Trans
     inner = (request, context) => {
       const saved = running;
       try {
-        const bound = enter(request, context, caller);
-        const ctx = contextOf(bound)!;
+        const own = contextOf(request);
+        const ctx = context ?? own ?? running ?? refuse(request, caller);
         running = ctx;
-        return m.handle(bound, next, ctx);
+        return m.handle(own === ctx ? request : bindContext(request, ctx, false), next, ctx);
       } catch (error) {
         // A middleware that throws synchronously still yields a rejected promise.
         return Promise.reject(error);
@@ -96,18 +97,10 @@ export function composeChain(middleware: readonly Middleware[], transport: Trans
 // The context of the call whose `handle` is on the stack (undefined between turns of the loop).
 let running: Context | undefined;
 
-function enter(
-  request: HttpRequest,
-  explicit: Context | undefined,
-  caller: Middleware | undefined,
-): HttpRequest {
-  const own = contextOf(request);
-  const context = explicit ?? own ?? running;
-  if (context === undefined) {
-    throw new InvalidRequestError(
-      `middleware "${caller?.name ?? "?"}" passed next() a request built with new HttpRequest() after an await, so core cannot tell which call it belongs to; pass the call's context along (next(request, context)) or derive the request from the one it was handed (request.with({ url, method, headers, body }))`,
-      { method: request.method, url: request.redactedUrl },
-    );
-  }
-  return own === context ? request : bindContext(request, context, false);
+// A request whose call cannot be told (see composeChain): refused, naming the middleware that sent it.
+function refuse(request: HttpRequest, caller: Middleware | undefined): never {
+  throw new InvalidRequestError(
+    `middleware "${caller?.name ?? "?"}" passed next() a request built with new HttpRequest() after an await, so core cannot tell which call it belongs to; pass the call's context along (next(request, context)) or derive the request from the one it was handed (request.with({ url, method, headers, body }))`,
+    { method: request.method, url: request.redactedUrl },
+  );
 }

@@ -138,7 +138,11 @@ function send(
       if (error === null && data!.statusCode === 421 && !misdirected && request.hasReplayableBody) {
         data!.body.on("error", ignore).destroy();
         const again = dispatch(dispatcher, pool, request, context, then, true);
-        resolve(filed === undefined ? again : (chainRest(again, filed, 0) as Promise<HttpResponse>));
+        resolve(
+          filed === undefined
+            ? again
+            : (chainRest(again, filed, 0, reactions!.used) as Promise<HttpResponse>),
+        );
         return;
       }
       let response: HttpResponse;
@@ -147,12 +151,14 @@ function send(
         response = toResponse(request, context, data!, started);
         if (pool !== undefined) attachLease(response, pool.lease(data!.body, request, context));
       } catch (failure) {
-        if (filed !== undefined) runReactions(filed, 0, false, failure, resolve as Settle, reject);
+        if (filed !== undefined)
+          runReactions(filed, 0, reactions!.used, false, failure, resolve as Settle, reject);
         else if (then === undefined) reject(failure);
         else settleFailure(then, failure, reject);
         return;
       }
-      if (filed !== undefined) runReactions(filed, 0, true, response, resolve as Settle, reject);
+      if (filed !== undefined)
+        runReactions(filed, 0, reactions!.used, true, response, resolve as Settle, reject);
       else if (then === undefined) resolve(response);
       else {
         try {
