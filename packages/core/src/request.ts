@@ -150,8 +150,9 @@ export class HttpRequest {
   }
 
   /**
-   * A read-only view of the URL, made once per request: what middleware read on every call
-   * (scheme, origin, host, path) without parsing again or handing out a mutable URL.
+   * A read-only view of the URL: what middleware read on every call (scheme, origin, host, path)
+   * without parsing again or handing out a mutable URL. Requests made from the same URL text that
+   * carries no secret share one view (its fields are getters without setters).
    */
   get urlParts(): UrlParts {
     return this.#view;
