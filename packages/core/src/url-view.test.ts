@@ -1,4 +1,5 @@
 import { inspect } from "node:util";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvalidRequestError } from "./errors.ts";
 import { HttpRequest } from "./request.ts";
@@ -50,6 +51,35 @@ describe("parseUrlView", () => {
       expect(fieldsOf(parseUrlView(text)), text).toEqual(oracle);
       expect(fieldsOf(new HttpRequest(text).urlParts), text).toEqual(oracle);
     }
+  });
+
+  it("gives Node's URL fields for generated texts, parsed fresh or from the cache (property)", () => {
+    const scheme = fc.constantFrom("http", "HTTPS", "oci", "s3", "ws");
+    const host = fc.constantFrom(
+      "h.example",
+      "H.Example",
+      "127.0.0.1",
+      "0x7f.1",
+      "[::1]",
+      "xn--nxasmq6b.example",
+    );
+    const port = fc.constantFrom("", ":80", ":443", ":0080", ":8080");
+    const segment = fc.constantFrom("a", ".", "..", "%2e", "b c", "<d>", "%41", "ü", "e\\f", "g\t");
+    fc.assert(
+      fc.property(scheme, host, port, fc.array(segment, { maxLength: 5 }), (s, h, p, segments) => {
+        const text = `${s}://${h}${p}/${segments.join("/")}`;
+        let oracle: Record<string, string> | undefined;
+        try {
+          oracle = fieldsOf(new URL(text));
+        } catch {
+          expect(() => parseUrlView(text)).toThrow(InvalidRequestError);
+          return;
+        }
+        expect(fieldsOf(parseUrlView(text))).toEqual(oracle);
+        expect(fieldsOf(parseUrlView(text))).toEqual(oracle);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("shares one view between requests made from the same text that carries no secret", () => {
